@@ -1,0 +1,66 @@
+# Developer tasks. `make run` and `make test` bootstrap everything they need on a fresh machine.
+SHELL := /bin/bash
+PORT ?= 8000
+UV_VERSION ?= 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+# The sandboxed .tools venv carries uv when it is not installed on the machine.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+PYTEST_ARGS ?=
+DEV_ENV := DEBUG=1
+export NTM_ALLOW_DEV_KEY := 1
+
+.PHONY: help setup run test test-pg e2e lint format typecheck migrations-check deps messages bench clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked
+	@touch $@
+
+setup: .venv/.synced ## install the locked dependencies into .venv
+
+run: setup ## set up, migrate, load the demo data and serve at http://127.0.0.1:$(PORT)
+	$(DEV_ENV) $(MANAGE) migrate --no-input
+	$(DEV_ENV) $(MANAGE) load_demo
+	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: setup ## the whole suite (without the browser tests), in parallel
+	$(PY) -m pytest -n auto -m "not e2e" $(PYTEST_ARGS)
+
+test-pg: setup ## the same suite on PostgreSQL (DATABASE_URL or the local server)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ntm} $(PY) -m pytest -n auto -m "not e2e" $(PYTEST_ARGS)
+
+e2e: setup ## browser tests in headless Chromium (needs `make deps`)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -p no:xdist $(PYTEST_ARGS)
+
+lint: setup ## ruff, mypy and the migrations check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+
+format: setup
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+messages: setup ## refresh and compile the translations (needs GNU gettext)
+	$(DEV_ENV) $(MANAGE) makemessages -l vi -l en --no-location --ignore=.venv --ignore=.tools
+	$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=.tools
+
+deps: ## Debian packages for PDF rendering, browser tests and translations (run as root)
+	apt-get update
+	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext
+
+bench: setup ## benchmarks (print figures and ratios)
+	$(DEV_ENV) $(PY) bench/import_units.py
+
+clean:
+	rm -rf .venv .tools var

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("NTM administration")
+admin.site.site_title = _("NTM administration")
+admin.site.index_title = _("Data management")
+
+urlpatterns = [
+    path("", include("ntm.core.urls")),
+    path("accounts/", include("ntm.accounts.urls")),
+    path("units/", include("ntm.geo.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

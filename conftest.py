@@ -1,0 +1,60 @@
+"""Fixtures shared by every app's tests: the demo commune and one persona per role."""
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data" / "admin-units"
+FIXTURES = Path(__file__).resolve().parent / "tests" / "fixtures"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests do not run collectstatic; serve static files without the hashed manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Demo users get a password each; a slow hasher would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    from ntm.core.demo import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
+def other_commune(db):
+    """A commune outside every demo user's scope (another province)."""
+    from ntm.geo.models import Kind
+    from ntm.geo.services import unit_create
+
+    province = unit_create(code="20", name="Tỉnh Lạng Sơn", kind=Kind.PROVINCE)
+    district = unit_create(code="178", name="Huyện Hữu Lũng", kind=Kind.DISTRICT, parent=province)
+    commune = unit_create(code="06100", name="Xã Hòa Lạc", kind=Kind.COMMUNE, parent=district)
+    unit_create(code="06100.01", name="Thôn Lạc Nam", kind=Kind.VILLAGE, parent=commune)
+    return commune
+
+
+@pytest.fixture
+def persona(demo, client):
+    """persona("xa") logs the client in as that demo user and returns the user."""
+    from ntm.accounts.models import User
+
+    def login(username: str):
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        return user
+
+    return login
+
+
+@pytest.fixture
+def shared_data():
+    if not (SHARED_DATA / "units-2025-03-01.csv").exists():
+        pytest.skip("../shared/data/admin-units is not available")
+    return SHARED_DATA

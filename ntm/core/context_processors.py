@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    from ntm.accounts.models import User
+
+    # Lazy: evaluated only by templates that show the banner, once per request.
+    class _Demo:
+        _value: bool | None = None
+
+        def __bool__(self) -> bool:
+            if self._value is None:
+                self._value = User.objects.filter(is_demo=True, is_active=True).exists()
+            return self._value
+
+    return {"demo_users_exist": _Demo()}

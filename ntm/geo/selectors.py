@@ -1,0 +1,77 @@
+"""Reads on administrative units, each in a fixed number of queries."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from ntm.accounts.permissions import is_system_admin, scope_roots, visible_units
+from ntm.core.text import fold
+from ntm.geo.models import AdminUnit, AdminUnitQuerySet, Succession, in_force_q
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def unit_search(
+    *, user: Any, query: str, as_of: dt.date | None = None, limit: int = 50
+) -> list[AdminUnit]:
+    """Accent- and case-insensitive: "duong duc" finds "Xã Dương Đức"; a code finds its unit."""
+    terms = fold(query).split()
+    if not terms:
+        return []
+    qs = visible_units(user)
+    for term in terms:
+        qs = qs.filter(search_name__contains=term)
+    if as_of is not None:
+        qs = qs.in_force(as_of)
+    return list(qs.select_related("parent").order_by("level", "valid_to", "name")[:limit])
+
+
+def _with_child_count(qs: AdminUnitQuerySet, as_of: dt.date | None) -> AdminUnitQuerySet:
+    return qs.annotate(child_count=Count("children", filter=in_force_q(as_of, "children__")))
+
+
+def unit_children(*, unit: AdminUnit, as_of: dt.date | None = None) -> list[AdminUnit]:
+    qs = AdminUnit.objects.filter(parent=unit).in_force(as_of)
+    return list(_with_child_count(qs, as_of).order_by("kind", "name"))
+
+
+def tree_roots(*, user: Any, as_of: dt.date | None = None) -> list[AdminUnit]:
+    """Top of the tree the user may browse: provinces for a system admin, else their scope roots."""
+    if is_system_admin(user):
+        qs = AdminUnit.objects.filter(parent__isnull=True).in_force(as_of)
+    else:
+        qs = AdminUnit.objects.filter(pk__in=[u.pk for u in scope_roots(user)])
+    return list(_with_child_count(qs, as_of).order_by("level", "name"))
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    unit: AdminUnit
+    ancestors: list[AdminUnit]
+    children: list[AdminUnit]
+    predecessors: list[Succession]
+    successors: list[Succession]
+    as_of: dt.date | None
+    in_force_on_date: bool
+
+
+def unit_page(*, unit: AdminUnit, as_of: dt.date | None = None) -> UnitPage:
+    successions = list(
+        Succession.objects.filter(Q(successor=unit) | Q(predecessor=unit))
+        .select_related("predecessor", "successor", "predecessor__parent", "successor__parent")
+        .order_by("effective_date", "predecessor__name")
+    )
+    return UnitPage(
+        unit=unit,
+        ancestors=list(unit.ancestors()),
+        children=unit_children(unit=unit, as_of=as_of),
+        predecessors=[s for s in successions if s.successor_id == unit.pk],
+        successors=[s for s in successions if s.predecessor_id == unit.pk],
+        as_of=as_of,
+        in_force_on_date=unit.is_valid_on(as_of or today()),
+    )

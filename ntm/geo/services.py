@@ -1,0 +1,208 @@
+"""Writes on administrative units. Web views, commands, importers and the demo all call these."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ntm.accounts.permissions import Action, require
+from ntm.geo.models import KIND_LEVEL, AdminUnit, Classification, Kind, Level, Succession
+
+
+class UnitError(ValueError):
+    pass
+
+
+def _with_path(unit: AdminUnit) -> AdminUnit:
+    prefix = unit.parent.path if unit.parent_id and unit.parent else "."
+    unit.path = f"{prefix}{unit.pk}."
+    AdminUnit.objects.filter(pk=unit.pk).update(path=unit.path)
+    return unit
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: AdminUnit | None = None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    region: str = "",
+    is_demo: bool = False,
+) -> AdminUnit:
+    level = KIND_LEVEL[kind]
+    if parent is not None and parent.level >= level:
+        raise UnitError(
+            _("A %(kind)s cannot sit under %(parent)s.")
+            % {"kind": Kind(kind).label, "parent": parent}
+        )
+    if parent is None and level != Level.PROVINCE:
+        raise UnitError(_("Only a province can have no parent unit."))
+    unit = AdminUnit(
+        code=code,
+        name=name.strip(),
+        kind=kind,
+        parent=parent,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        region=region,
+        is_demo=is_demo,
+    )
+    unit.save()
+    return _with_path(unit)
+
+
+def _next_village_code(commune: AdminUnit) -> str:
+    # Villages have no national code; they are numbered inside their commune ("07408.03").
+    prefix = f"{commune.code}."
+    existing = AdminUnit.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+    numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+    return f"{prefix}{(max(numbers) + 1) if numbers else 1:02d}"
+
+
+@transaction.atomic
+def village_create(
+    *, user: Any, commune: AdminUnit, name: str, kind: str = Kind.VILLAGE, is_demo: bool = False
+) -> AdminUnit:
+    """A commune user adds a village (thôn, bản, ấp, tổ dân phố) under their commune."""
+    require(user, Action.MANAGE_UNITS, commune)
+    if commune.level != Level.COMMUNE:
+        raise UnitError(_("Villages are created under a commune or ward."))
+    if not commune.is_current:
+        raise UnitError(
+            _("%(unit)s is no longer in force; add villages to its successor.") % {"unit": commune}
+        )
+    if KIND_LEVEL.get(kind) != Level.VILLAGE:
+        raise UnitError(_("Choose a village kind."))
+    name = " ".join(name.split())
+    if not name:
+        raise UnitError(_("Enter the village name."))
+    if commune.children.current().filter(name__iexact=name).exists():
+        raise UnitError(
+            _("%(name)s already exists in %(commune)s.") % {"name": name, "commune": commune.name}
+        )
+    return unit_create(
+        code=_next_village_code(commune),
+        name=name,
+        kind=kind,
+        parent=commune,
+        valid_from=dt.date.today() if not is_demo else None,
+        is_demo=is_demo,
+    )
+
+
+@transaction.atomic
+def unit_rename(*, user: Any, unit: AdminUnit, name: str) -> AdminUnit:
+    require(user, Action.MANAGE_UNITS, unit)
+    if unit.level != Level.VILLAGE:
+        raise UnitError(_("Only villages are edited here; communes come from the national list."))
+    name = " ".join(name.split())
+    if not name:
+        raise UnitError(_("Enter the village name."))
+    unit.name = name
+    unit.save()
+    return unit
+
+
+def succession_record(
+    *,
+    predecessor: AdminUnit,
+    successor: AdminUnit,
+    effective_date: dt.date,
+    kind: str = Succession.Kind.MERGED,
+    legal_basis: str = "",
+) -> tuple[Succession, bool]:
+    """Idempotent: the same pair is stored once; a re-run updates kind, date and basis."""
+    if predecessor.pk == successor.pk:
+        raise UnitError(_("A unit cannot succeed itself."))
+    succession, created = Succession.objects.update_or_create(
+        predecessor=predecessor,
+        successor=successor,
+        defaults={"kind": kind, "effective_date": effective_date, "legal_basis": legal_basis},
+    )
+    return succession, created
+
+
+@transaction.atomic
+def classification_set(
+    *,
+    unit: AdminUnit,
+    kind: str,
+    value: str,
+    valid_from: dt.date,
+    legal_basis: str = "",
+) -> Classification:
+    """Record a dated classification; the previous open one ends the day before."""
+    if kind == Classification.Kind.COMMUNE_GROUP and value not in {"1", "2", "3"}:
+        raise UnitError(_("The commune group is 1, 2 or 3."))
+    if kind == Classification.Kind.ESPECIALLY_DIFFICULT and value not in {"yes", "no"}:
+        raise UnitError(_("Especially difficult is yes or no."))
+    previous = (
+        Classification.objects.filter(unit=unit, kind=kind, valid_from__lt=valid_from)
+        .filter(valid_to__isnull=True)
+        .order_by("-valid_from")
+        .first()
+    )
+    if previous is not None:
+        previous.valid_to = valid_from - dt.timedelta(days=1)
+        previous.save(update_fields=["valid_to"])
+    following = (
+        Classification.objects.filter(unit=unit, kind=kind, valid_from__gt=valid_from)
+        .order_by("valid_from")
+        .first()
+    )
+    valid_to = following.valid_from - dt.timedelta(days=1) if following else None
+    obj, _created = Classification.objects.update_or_create(
+        unit=unit,
+        kind=kind,
+        valid_from=valid_from,
+        defaults={"value": value, "valid_to": valid_to, "legal_basis": legal_basis},
+    )
+    return obj
+
+
+@transaction.atomic
+def villages_transfer(
+    *, predecessor: AdminUnit, successor: AdminUnit, effective_date: dt.date, legal_basis: str = ""
+) -> list[AdminUnit]:
+    """Villages of a commune that ended continue, as new versions, under its successor.
+
+    The old versions keep their data and history; idempotent (a village already carried over
+    is skipped).
+    """
+    moved: list[AdminUnit] = []
+    day_before = effective_date - dt.timedelta(days=1)
+    villages = predecessor.children.filter(level=Level.VILLAGE).filter(
+        _not_ended_before(day_before)
+    )
+    for village in villages:
+        if village.successions_out.exists():
+            continue
+        new = unit_create(
+            code=village.code,
+            name=village.name,
+            kind=village.kind,
+            parent=successor,
+            valid_from=effective_date,
+            is_demo=village.is_demo,
+        )
+        if village.valid_to is None or village.valid_to > day_before:
+            village.valid_to = day_before
+            village.save(update_fields=["valid_to"])
+        succession_record(
+            predecessor=village,
+            successor=new,
+            effective_date=effective_date,
+            kind=Succession.Kind.TRANSFERRED,
+            legal_basis=legal_basis,
+        )
+        moved.append(new)
+    return moved
+
+
+def _not_ended_before(day: dt.date) -> Q:
+    return Q(valid_to__isnull=True) | Q(valid_to__gte=day)

@@ -1,0 +1,80 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from ntm.accounts.models import User
+from ntm.geo.models import AdminUnit, Classification, Kind, Succession
+from ntm.geo.services import UnitError, classification_set, unit_create, village_create
+
+
+def test_commune_manager_adds_a_village_with_the_next_code(demo):
+    xa = User.objects.get(username="xa")
+    commune = demo["07420"]  # villages are added to the commune in force (Mỹ Thái since 2025)
+    from ntm.accounts.models import Membership, Role
+
+    Membership.objects.create(user=xa, unit=commune, role=Role.COMMUNE_MANAGER)
+    village = village_create(user=xa, commune=commune, name="Thôn  Mới")
+    assert village.name == "Thôn Mới" and village.parent == commune
+    assert village.code == "07420.01" and village.path.startswith(commune.path)
+    with pytest.raises(UnitError):
+        village_create(user=xa, commune=commune, name="thôn mới")
+
+
+def test_village_cannot_be_added_to_an_ended_commune(demo):
+    admin = User.objects.get(username="admin")
+    with pytest.raises(UnitError):
+        village_create(user=admin, commune=demo["07408"], name="Thôn X")
+
+
+def test_viewer_cannot_add_villages_and_strangers_cannot_see_the_commune(demo, other_commune):
+    xem = User.objects.get(username="xem")
+    with pytest.raises(PermissionDenied):
+        village_create(user=xem, commune=demo["07408"], name="Thôn X")
+    with pytest.raises(Http404):
+        village_create(user=xem, commune=other_commune, name="Thôn X")
+
+
+def test_a_unit_cannot_sit_under_a_lower_level(db):
+    province = unit_create(code="24", name="Tỉnh Bắc Giang", kind=Kind.PROVINCE)
+    commune = unit_create(code="07408", name="Xã Dương Đức", kind=Kind.COMMUNE, parent=province)
+    with pytest.raises(UnitError):
+        unit_create(code="217", name="Huyện Lạng Giang", kind=Kind.DISTRICT, parent=commune)
+    with pytest.raises(UnitError):
+        unit_create(code="07409", name="Xã Lẻ", kind=Kind.COMMUNE)
+
+
+def test_a_new_classification_ends_the_previous_one(demo):
+    commune = demo["07420"]
+    classification_set(
+        unit=commune, kind="commune_group", value="2", valid_from=dt.date(2026, 2, 15)
+    )
+    classification_set(
+        unit=commune, kind="commune_group", value="1", valid_from=dt.date(2027, 1, 1)
+    )
+    first, second = Classification.objects.filter(unit=commune).order_by("valid_from")
+    assert first.valid_to == dt.date(2026, 12, 31) and second.valid_to is None
+    with pytest.raises(UnitError):
+        classification_set(
+            unit=commune, kind="commune_group", value="4", valid_from=dt.date(2028, 1, 1)
+        )
+
+
+def test_demo_links_duong_duc_to_my_thai_and_carries_its_villages_over(demo):
+    duong_duc = demo["07408"]
+    [succession] = Succession.objects.filter(predecessor=duong_duc)
+    assert succession.successor.code == "07420" and succession.effective_date == dt.date(2025, 7, 1)
+    old_villages = duong_duc.children.all()
+    assert old_villages.count() == 6
+    assert all(v.valid_to == dt.date(2025, 6, 30) for v in old_villages)
+    new_villages = AdminUnit.objects.filter(parent=demo["07420"])
+    assert sorted(v.name for v in new_villages) == sorted(v.name for v in old_villages)
+
+
+def test_demo_is_idempotent(demo):
+    from ntm.core.demo import load_demo
+
+    counts = (AdminUnit.objects.count(), Succession.objects.count(), User.objects.count())
+    load_demo()
+    assert (AdminUnit.objects.count(), Succession.objects.count(), User.objects.count()) == counts
