@@ -37,7 +37,8 @@ def _with_child_count(qs: AdminUnitQuerySet, as_of: dt.date | None) -> AdminUnit
 
 def unit_children(*, unit: AdminUnit, as_of: dt.date | None = None) -> list[AdminUnit]:
     qs = AdminUnit.objects.filter(parent=unit).in_force(as_of)
-    return list(_with_child_count(qs, as_of).order_by("kind", "name"))
+    # Vietnamese order: the database's byte order would put "Cầu Ván" before "Cầu Đàm".
+    return sorted(_with_child_count(qs, as_of), key=lambda u: (u.kind, u.search_name))
 
 
 def tree_roots(*, user: Any, as_of: dt.date | None = None) -> list[AdminUnit]:
