@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ntm.geo.models import Kind
+from ntm.geo.models import Classification, Kind, Region
 
 
 class AsOfForm(forms.Form):
@@ -29,3 +29,27 @@ class VillageForm(forms.Form):
             (Kind.RESIDENTIAL_GROUP, Kind.RESIDENTIAL_GROUP.label),
         ],
     )
+
+
+class ClassificationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Classification"), choices=Classification.Kind.choices)
+    value = forms.CharField(
+        label=_("Value"),
+        max_length=20,
+        help_text=_(
+            "Commune group: 1, 2 or 3. Especially difficult: yes or no. Region: a region code."
+        ),
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=300, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if (
+            data.get("kind") == Classification.Kind.REGION
+            and data.get("value") not in Region.values
+        ):
+            self.add_error("value", _("Choose one of: %s") % ", ".join(Region.values))
+        return data

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ntm.accounts.permissions import is_system_admin, scope_roots, visible_units
 from ntm.core.text import fold
-from ntm.geo.models import AdminUnit, AdminUnitQuerySet, Succession, in_force_q
+from ntm.geo.models import AdminUnit, AdminUnitQuerySet, Classification, Succession, in_force_q
 
 
 def today() -> dt.date:
@@ -57,6 +57,8 @@ class UnitPage:
     children: list[AdminUnit]
     predecessors: list[Succession]
     successors: list[Succession]
+    classifications: list[Classification]
+    profile: "UnitProfile"
     as_of: dt.date | None
     in_force_on_date: bool
 
@@ -73,6 +75,46 @@ def unit_page(*, unit: AdminUnit, as_of: dt.date | None = None) -> UnitPage:
         children=unit_children(unit=unit, as_of=as_of),
         predecessors=[s for s in successions if s.successor_id == unit.pk],
         successors=[s for s in successions if s.predecessor_id == unit.pk],
+        classifications=unit_classifications(unit=unit),
+        profile=unit_profiles(units=[unit], on=as_of or today())[unit.pk],
         as_of=as_of,
         in_force_on_date=unit.is_valid_on(as_of or today()),
     )
+
+
+@dataclass(frozen=True)
+class UnitProfile:
+    """What thresholds depend on, for one unit on one day."""
+
+    unit_id: int
+    region: str  # one of Region, "" when unknown
+    commune_group: str  # "1", "2", "3" or ""
+    especially_difficult: bool
+
+
+def unit_profiles(*, units: list[AdminUnit], on: dt.date) -> dict[int, UnitProfile]:
+    """Profiles of many units in two queries: their provinces and their classifications."""
+    province_ids = {int(u.path.strip(".").split(".")[0]) for u in units if u.path}
+    regions = dict(AdminUnit.objects.filter(pk__in=province_ids).values_list("pk", "region"))
+    facts: dict[tuple[int, str], str] = {}
+    for unit_id, kind, value in (
+        Classification.objects.filter(unit__in=units)
+        .filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("unit_id", "kind", "value")
+    ):
+        facts[(unit_id, kind)] = value
+    profiles = {}
+    for unit in units:
+        root = int(unit.path.strip(".").split(".")[0]) if unit.path else unit.pk
+        profiles[unit.pk] = UnitProfile(
+            unit_id=unit.pk,
+            region=facts.get((unit.pk, Classification.Kind.REGION)) or regions.get(root, ""),
+            commune_group=facts.get((unit.pk, Classification.Kind.COMMUNE_GROUP), ""),
+            especially_difficult=facts.get((unit.pk, Classification.Kind.ESPECIALLY_DIFFICULT))
+            == "yes",
+        )
+    return profiles
+
+
+def unit_classifications(*, unit: AdminUnit) -> list[Classification]:
+    return list(unit.classifications.order_by("kind", "-valid_from"))

@@ -8,4 +8,9 @@ urlpatterns = [
     path("<int:unit_id>/", views.unit_detail, name="detail"),
     path("<int:unit_id>/children/", views.unit_children, name="children"),
     path("<int:unit_id>/villages/new/", views.village_create, name="village_create"),
+    path(
+        "<int:unit_id>/classifications/new/",
+        views.classification_create,
+        name="classification_create",
+    ),
 ]

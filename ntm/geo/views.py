@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from ntm.accounts.permissions import Action, can, require
 from ntm.core.http import HtmxHttpRequest
 from ntm.geo import selectors, services
-from ntm.geo.forms import AsOfForm, SearchForm, VillageForm
+from ntm.geo.forms import AsOfForm, ClassificationForm, SearchForm, VillageForm
 from ntm.geo.models import AdminUnit
 
 
@@ -107,3 +107,19 @@ def village_create(request: HttpRequest, unit_id: int) -> HttpResponse:
             messages.success(request, _("%(name)s was added.") % {"name": village.name})
             return redirect("geo:detail", unit_id=commune.pk)
     return render(request, "geo/village_form.html", {"form": form, "unit": commune})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def classification_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _visible_unit(request, unit_id, Action.CONFIGURE_CRITERIA)
+    form = ClassificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.classification_set(unit=unit, **form.cleaned_data)
+        except services.UnitError as exc:
+            form.add_error("value", str(exc))
+        else:
+            messages.success(request, _("The classification was saved."))
+            return redirect("geo:detail", unit_id=unit.pk)
+    return render(request, "geo/classification_form.html", {"form": form, "unit": unit})

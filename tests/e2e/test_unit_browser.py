@@ -10,8 +10,15 @@ import pytest
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture
@@ -46,8 +53,14 @@ def test_commune_manager_finds_duong_duc_its_villages_and_merger(live_server, pa
     page.wait_for_selector("h1:has-text('Xã Dương Đức')")
 
     body = page.locator("main").inner_text()
-    for village in ("Thôn Thượng", "Thôn Cầu Đàm", "Thôn Cầu Ván", "Thôn Đồng Than",
-                    "Thôn Cống Phên", "Thôn Hồng Giang"):
+    for village in (
+        "Thôn Thượng",
+        "Thôn Cầu Đàm",
+        "Thôn Cầu Ván",
+        "Thôn Đồng Than",
+        "Thôn Cống Phên",
+        "Thôn Hồng Giang",
+    ):
         assert village in body
     assert "Xã Mỹ Thái (07420)" in body and "01/07/2025" in body
 

@@ -78,3 +78,20 @@ def test_demo_is_idempotent(demo):
     counts = (AdminUnit.objects.count(), Succession.objects.count(), User.objects.count())
     load_demo()
     assert (AdminUnit.objects.count(), Succession.objects.count(), User.objects.count()) == counts
+
+
+def test_unit_profile_takes_the_region_from_the_province_and_dated_classifications(demo):
+    from ntm.geo.selectors import unit_profiles
+
+    duong_duc, my_thai = demo["07408"], demo["07420"]
+    classification_set(
+        unit=my_thai, kind="commune_group", value="2", valid_from=dt.date(2026, 2, 15)
+    )
+    classification_set(
+        unit=my_thai, kind="especially_difficult", value="yes", valid_from=dt.date(2026, 1, 1)
+    )
+    profiles = unit_profiles(units=[duong_duc, my_thai], on=dt.date(2026, 3, 1))
+    assert profiles[duong_duc.pk].region == "TDMNPB"
+    assert profiles[my_thai.pk].commune_group == "2" and profiles[my_thai.pk].especially_difficult
+    earlier = unit_profiles(units=[my_thai], on=dt.date(2026, 2, 1))[my_thai.pk]
+    assert earlier.commune_group == "" and earlier.especially_difficult

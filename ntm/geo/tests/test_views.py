@@ -67,7 +67,8 @@ def test_village_form_creates_a_village_and_reports_duplicates(persona, client, 
     assert response.status_code == 302
     assert AdminUnit.objects.filter(name="Thôn Mới", parent=demo["07420"]).exists()
     response = client.post(url, {"name": "Thôn Cống Phên", "kind": "village"})
-    assert response.status_code == 200 and "already exists" in response.text
+    assert response.status_code == 200 and 'class="errorlist' in response.text
+    assert AdminUnit.objects.filter(name="Thôn Cống Phên", parent=demo["07420"]).count() == 1
 
 
 @pytest.mark.parametrize("name", ["geo:index", "core:home"])
@@ -84,8 +85,9 @@ def test_login_page_is_vietnamese_by_default(client, db):
 def test_unit_page_query_count_is_fixed(persona, client, demo, django_assert_num_queries):
     persona("xa")
     url = reverse("geo:detail", args=[demo["07408"].pk])
-    # session, user, memberships, unit, successions, ancestors, children, demo banner
-    with django_assert_num_queries(8):
+    # session, user, memberships, unit, successions, ancestors, children, classifications,
+    # profile (provinces, classifications), demo banner
+    with django_assert_num_queries(11):
         client.get(url)
 
 
@@ -93,3 +95,28 @@ def test_search_query_count_is_fixed(persona, client, demo, django_assert_num_qu
     persona("xa")
     with django_assert_num_queries(6):
         client.get(reverse("geo:index"), {"q": "thon"})
+
+
+def test_province_admin_sets_a_commune_group_and_others_cannot(persona, client, demo):
+    url = reverse("geo:classification_create", args=[demo["07408"].pk])
+    persona("xa")
+    assert (
+        client.post(
+            url, {"kind": "commune_group", "value": "2", "valid_from": "15/02/2026"}
+        ).status_code
+        == 403
+    )
+    persona("tinh")
+    response = client.post(url, {"kind": "commune_group", "value": "4", "valid_from": "15/02/2026"})
+    assert response.status_code == 200 and 'class="errorlist' in response.text
+    response = client.post(
+        url,
+        {
+            "kind": "commune_group",
+            "value": "2",
+            "valid_from": "15/02/2026",
+            "legal_basis": "QĐ 51/2025/QĐ-TTg",
+        },
+    )
+    assert response.status_code == 302
+    assert demo["07408"].classifications.get().value == "2"
