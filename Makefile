@@ -52,8 +52,8 @@ format: setup
 	$(PY) -m ruff format .
 
 messages: setup ## refresh and compile the translations (needs GNU gettext)
-	$(DEV_ENV) $(MANAGE) makemessages -l vi -l en --no-location --ignore=.venv --ignore=.tools
-	$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=.tools
+	$(DEV_ENV) $(MANAGE) makemessages -l vi -l en --no-location --ignore=.venv --ignore=.tools --ignore=var
+	$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=.tools --ignore=var
 
 deps: ## Debian packages for PDF rendering, browser tests and translations (run as root)
 	apt-get update

@@ -16,9 +16,7 @@ DEMO_PASSWORD = "ntm-demo-2024"
 REFORM = dt.date(2025, 7, 1)
 BEFORE_REFORM = REFORM - dt.timedelta(days=1)
 PROVINCE_MERGER_BASIS = "Nghị quyết số 202/2025/QH15 ngày 12/6/2025 của Quốc hội"
-COMMUNE_MERGER_BASIS = (
-    "Nghị quyết của Ủy ban Thường vụ Quốc hội về sắp xếp ĐVHC cấp xã tỉnh Bắc Ninh năm 2025"
-)
+COMMUNE_MERGER_BASIS = "Nghị quyết số 1658/NQ-UBTVQH15 của Ủy ban Thường vụ Quốc hội"
 
 # The villages named in the 2024 plan of Dương Đức.
 VILLAGES = [
@@ -41,19 +39,19 @@ class DemoUser:
 
 
 USERS = [
-    DemoUser("admin", "Quản trị hệ thống (demo)", Role.SYSTEM_ADMIN, "24"),
-    DemoUser("tinh", "Cán bộ Văn phòng điều phối tỉnh (demo)", Role.PROVINCE_ADMIN, "24"),
-    DemoUser("xa", "Trưởng Ban quản lý xã (demo)", Role.COMMUNE_MANAGER, "07408"),
+    DemoUser("admin", "Quản trị hệ thống (minh họa)", Role.SYSTEM_ADMIN, "24"),
+    DemoUser("tinh", "Cán bộ Văn phòng điều phối tỉnh (minh họa)", Role.PROVINCE_ADMIN, "24"),
+    DemoUser("xa", "Trưởng Ban quản lý xã (minh họa)", Role.COMMUNE_MANAGER, "07408"),
     DemoUser(
         "congchuc",
-        "Công chức Văn hóa - Xã hội (demo)",
+        "Công chức Văn hóa - Xã hội (minh họa)",
         Role.SPECIALIST,
         "07408",
         ("culture", "education", "health"),
     ),
-    DemoUser("thon", "Trưởng thôn Cống Phên (demo)", Role.VILLAGE_HEAD, "07408.05"),
-    DemoUser("mttq", "Chủ tịch UBMTTQ xã (demo)", Role.FATHERLAND_FRONT, "07408"),
-    DemoUser("xem", "Người xem (demo)", Role.VIEWER, "07408"),
+    DemoUser("thon", "Trưởng thôn Cống Phên (minh họa)", Role.VILLAGE_HEAD, "07408.05"),
+    DemoUser("mttq", "Chủ tịch UBMTTQ xã (minh họa)", Role.FATHERLAND_FRONT, "07408"),
+    DemoUser("xem", "Người xem (minh họa)", Role.VIEWER, "07408"),
 ]
 
 

@@ -43,6 +43,11 @@ class ImportRefused(Exception):
 class Table:
     columns: list[str]  # canonical names found
     rows: list[tuple[int, dict[str, str]]]  # (file row number, canonical column -> text)
+    headers: dict[str, str]  # canonical name -> the header as written in the file
+
+    def header(self, column: str) -> str:
+        """The column as the user wrote it, for error messages ("Mã PX" rather than commune_code)."""
+        return self.headers.get(column, column)
 
 
 def header_key(title: str) -> str:
@@ -152,4 +157,5 @@ def read_table(
                 {c: (values[i].strip() if i < len(values) else "") for c, i in positions.items()},
             )
         )
-    return Table(columns=list(positions), rows=rows)
+    headers = {c: (header[i].strip() or c) for c, i in positions.items()}
+    return Table(columns=list(positions), rows=rows, headers=headers)

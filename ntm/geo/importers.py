@@ -228,6 +228,9 @@ def import_units(
     )
     existing = {u.code: u for u in in_force}
     specs, errors = _collect(table.rows, existing)
+    errors = [
+        CellError(e.row, table.header(e.column) if e.column else None, e.message) for e in errors
+    ]
     if errors:
         raise ImportRefused(errors)
     summary = UnitImportSummary(rows=len(table.rows))
@@ -299,7 +302,8 @@ def import_units(
             summary.created[str(level)] += len(new_units)
 
     if not partial and day_before is not None:
-        to_close.extend(u for u in existing.values() if u.pk not in kept and u not in to_close)
+        closing = {u.pk for u in to_close}  # a set: model equality in a list scan is quadratic
+        to_close.extend(u for u in existing.values() if u.pk not in kept and u.pk not in closing)
     if to_close:
         if day_before is None:
             raise ImportRefused(

@@ -4,12 +4,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ntm.accounts.permissions import is_system_admin, scope_roots, visible_units
 from ntm.core.text import fold
-from ntm.geo.models import AdminUnit, AdminUnitQuerySet, Classification, Succession, in_force_q
+from ntm.geo.models import (
+    AdminUnit,
+    AdminUnitQuerySet,
+    Classification,
+    Region,
+    Succession,
+    in_force_q,
+)
 
 
 def today() -> dt.date:
@@ -32,7 +39,14 @@ def unit_search(
 
 
 def _with_child_count(qs: AdminUnitQuerySet, as_of: dt.date | None) -> AdminUnitQuerySet:
-    return qs.annotate(child_count=Count("children", filter=in_force_q(as_of, "children__")))
+    if as_of is None:
+        # An ended unit counts the children it had on its last day.
+        in_force = Q(children__valid_to__isnull=True) | Q(
+            valid_to__isnull=False, children__valid_to__gte=F("valid_to")
+        )
+    else:
+        in_force = in_force_q(as_of, "children__")
+    return qs.annotate(child_count=Count("children", filter=in_force))
 
 
 def unit_children(*, unit: AdminUnit, as_of: dt.date | None = None) -> list[AdminUnit]:
@@ -90,6 +104,10 @@ class UnitProfile:
     region: str  # one of Region, "" when unknown
     commune_group: str  # "1", "2", "3" or ""
     especially_difficult: bool
+
+    @property
+    def region_label(self) -> str:
+        return str(Region(self.region).label) if self.region in Region.values else self.region
 
 
 def unit_profiles(*, units: list[AdminUnit], on: dt.date) -> dict[int, UnitProfile]:
