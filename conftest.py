@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data" / "admin-units"
-FIXTURES = Path(__file__).resolve().parent / "tests" / "fixtures"
+ROOT = Path(__file__).resolve().parent
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def pytest_configure(config):
@@ -58,3 +59,13 @@ def shared_data():
     if not (SHARED_DATA / "units-2025-03-01.csv").exists():
         pytest.skip("../shared/data/admin-units is not available")
     return SHARED_DATA
+
+
+@pytest.fixture
+def small_set(db):
+    """A three-criterion commune set (tests/fixtures/criteria-small.yaml)."""
+    from ntm.catalog.loader import load_criteria
+    from ntm.catalog.models import CriteriaSet
+
+    load_criteria(FIXTURES / "criteria-small.yaml")
+    return CriteriaSet.objects.get(code="xa-thu-nghiem")

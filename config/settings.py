@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "ntm.core",
     "ntm.accounts",
     "ntm.geo",
+    "ntm.catalog",
+    "ntm.observations",
+    "ntm.evaluation",
 ]
 
 MIDDLEWARE = [

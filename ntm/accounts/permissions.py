@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from ntm.accounts.models import Membership, Role, User
+from ntm.accounts.models import Membership, Role
 from ntm.geo.models import AdminUnit, AdminUnitQuerySet
 
 
 class Action(StrEnum):
     VIEW = "view"  # non-public data of the unit
     EDIT_DATA = "edit_data"  # indicator values, plans, works
+    APPROVE_DATA = "approve_data"  # approve and lock values, lock periods
     MANAGE_UNITS = "manage_units"  # create and edit villages under a commune
     MANAGE_USERS = "manage_users"
     CONFIGURE_CRITERIA = "configure_criteria"  # localise thresholds of a criteria set
@@ -32,6 +33,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         {
             Action.VIEW,
             Action.EDIT_DATA,
+            Action.APPROVE_DATA,
             Action.MANAGE_UNITS,
             Action.MANAGE_USERS,
             Action.CONFIGURE_CRITERIA,
@@ -39,7 +41,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         }
     ),
     Role.PROVINCE_APPRAISER: frozenset({Action.VIEW, Action.APPRAISE}),
-    Role.COMMUNE_MANAGER: frozenset({Action.VIEW, Action.EDIT_DATA, Action.MANAGE_UNITS}),
+    Role.COMMUNE_MANAGER: frozenset(
+        {Action.VIEW, Action.EDIT_DATA, Action.APPROVE_DATA, Action.MANAGE_UNITS}
+    ),
     Role.SPECIALIST: frozenset({Action.VIEW, Action.EDIT_DATA}),
     Role.VILLAGE_HEAD: frozenset({Action.VIEW, Action.EDIT_DATA}),
     Role.FATHERLAND_FRONT: frozenset({Action.VIEW, Action.SUPERVISE}),
@@ -125,7 +129,3 @@ def require(user: Any, action: Action, unit: AdminUnit) -> None:
 def require_any(user: Any, action: Action, units: Iterable[AdminUnit]) -> None:
     if not any(can(user, action, u) for u in units):
         raise PermissionDenied
-
-
-def is_demo_user(user: User) -> bool:
-    return bool(getattr(user, "is_demo", False))

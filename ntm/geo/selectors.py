@@ -110,28 +110,47 @@ class UnitProfile:
         return str(Region(self.region).label) if self.region in Region.values else self.region
 
 
-def unit_profiles(*, units: list[AdminUnit], on: dt.date) -> dict[int, UnitProfile]:
-    """Profiles of many units in two queries: their provinces and their classifications."""
-    province_ids = {int(u.path.strip(".").split(".")[0]) for u in units if u.path}
-    regions = dict(AdminUnit.objects.filter(pk__in=province_ids).values_list("pk", "region"))
-    facts: dict[tuple[int, str], str] = {}
-    for unit_id, kind, value in (
-        Classification.objects.filter(unit__in=units)
-        .filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .values_list("unit_id", "kind", "value")
-    ):
-        facts[(unit_id, kind)] = value
-    profiles = {}
-    for unit in units:
-        root = int(unit.path.strip(".").split(".")[0]) if unit.path else unit.pk
-        profiles[unit.pk] = UnitProfile(
+class ProfileSource:
+    """Profiles of many units on any day, from two queries made once (provinces, classifications)."""
+
+    def __init__(self, units: list[AdminUnit]):
+        province_ids = {_root_id(u) for u in units}
+        self.regions = dict(
+            AdminUnit.objects.filter(pk__in=province_ids).values_list("pk", "region")
+        )
+        self.facts: dict[tuple[int, str], list[tuple[dt.date, dt.date | None, str]]] = {}
+        rows = Classification.objects.filter(unit__in=[u.pk for u in units]).values_list(
+            "unit_id", "kind", "valid_from", "valid_to", "value"
+        )
+        for unit_id, kind, start, end, value in rows:
+            self.facts.setdefault((unit_id, kind), []).append((start, end, value))
+
+    def _fact(self, unit_id: int, kind: str, on: dt.date) -> str:
+        for start, end, value in self.facts.get((unit_id, kind), ()):
+            if start <= on and (end is None or end >= on):
+                return value
+        return ""
+
+    def profile(self, unit: AdminUnit, on: dt.date) -> UnitProfile:
+        return UnitProfile(
             unit_id=unit.pk,
-            region=facts.get((unit.pk, Classification.Kind.REGION)) or regions.get(root, ""),
-            commune_group=facts.get((unit.pk, Classification.Kind.COMMUNE_GROUP), ""),
-            especially_difficult=facts.get((unit.pk, Classification.Kind.ESPECIALLY_DIFFICULT))
+            region=self._fact(unit.pk, Classification.Kind.REGION, on)
+            or self.regions.get(_root_id(unit), ""),
+            commune_group=self._fact(unit.pk, Classification.Kind.COMMUNE_GROUP, on),
+            especially_difficult=self._fact(unit.pk, Classification.Kind.ESPECIALLY_DIFFICULT, on)
             == "yes",
         )
-    return profiles
+
+
+def _root_id(unit: AdminUnit) -> int:
+    first = unit.path.strip(".").split(".")[0] if unit.path else ""
+    return int(first) if first else unit.pk
+
+
+def unit_profiles(*, units: list[AdminUnit], on: dt.date) -> dict[int, UnitProfile]:
+    """Profiles of many units in two queries: their provinces and their classifications."""
+    source = ProfileSource(units)
+    return {unit.pk: source.profile(unit, on) for unit in units}
 
 
 def unit_classifications(*, unit: AdminUnit) -> list[Classification]:

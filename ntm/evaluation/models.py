@@ -1,0 +1,75 @@
+"""Stored results: pages read these instead of evaluating many units while rendering."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ntm.catalog.models import CriteriaSet
+from ntm.engine.model import Status
+from ntm.geo.models import AdminUnit
+
+STATUS_CHOICES = [
+    (Status.MET, _("met")),
+    (Status.NOT_MET, _("not met")),
+    (Status.NO_DATA, _("no data")),
+    (Status.NO_THRESHOLD, _("no threshold")),
+]
+
+
+class SetResult(models.Model):
+    unit = models.ForeignKey(
+        AdminUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="set_results"
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet,
+        verbose_name=_("criteria set"),
+        on_delete=models.CASCADE,
+        related_name="results",
+    )
+    applied_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("set applied"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.CharField(_("period"), max_length=7)
+    period_end = models.DateField()
+    met = models.PositiveSmallIntegerField(_("criteria met"))
+    total = models.PositiveSmallIntegerField(_("criteria"))
+    status = models.CharField(_("status"), max_length=12, choices=STATUS_CHOICES)
+    prerequisite_met = models.BooleanField(_("prerequisite met"), null=True)
+    unverified = models.BooleanField(_("uses unverified thresholds"), default=False)
+    revocation_risk = models.CharField(max_length=12, blank=True)
+    # criteria → indicators: value, threshold, rule, status, gap, value period (see services)
+    detail = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("set result")
+        verbose_name_plural = _("set results")
+        ordering = ["unit", "criteria_set", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "criteria_set", "period"], name="evaluation_set_result_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["criteria_set", "period", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.criteria_set.code} {self.period}: {self.met}/{self.total}"
+
+
+class CriterionResult(models.Model):
+    """One row per criterion so roll-ups over a subtree are one grouped query."""
+
+    set_result = models.ForeignKey(SetResult, on_delete=models.CASCADE, related_name="criteria")
+    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=7)
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=STATUS_CHOICES)
+
+    class Meta:
+        verbose_name = _("criterion result")
+        verbose_name_plural = _("criterion results")
+        ordering = ["set_result", "number"]
+        indexes = [models.Index(fields=["criteria_set", "period", "number", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.status}"

@@ -1,0 +1,356 @@
+"""Writes on indicator data. Web forms, the import, the API and commands all come through here."""
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ntm.accounts.models import Role
+from ntm.accounts.permissions import ROLE_ACTIONS, Action, can, memberships_of, require
+from ntm.catalog.models import CriteriaSet, DataElement, Indicator
+from ntm.catalog.selectors import applicable_set
+from ntm.engine.model import Kind, Value
+from ntm.engine.periods import Period, parse_period
+from ntm.engine.values import ValueError_, format_value, parse_value
+from ntm.geo.models import AdminUnit, Level
+from ntm.observations.models import DataValue, Evidence, PeriodLock, ValueComment, ValueStatus
+
+
+class DataError(ValueError):
+    """A refused write, with a message for people (already translated)."""
+
+
+def value_message(error: ValueError_) -> str:
+    messages = {
+        "empty": _("Enter a value."),
+        "not_a_number": _("“%(value)s” is not a number."),
+        "too_large": _("“%(value)s” is too large."),
+        "out_of_range": _("A percentage is between %(low)s and %(high)s; “%(value)s” is not."),
+        "negative": _("The value cannot be negative (“%(value)s”)."),
+        "not_whole": _("A count is a whole number; “%(value)s” is not."),
+        "not_pass_fail": _("Enter “đạt” or “không đạt” (“%(value)s” is neither)."),
+        "unknown_level": _("“%(value)s” is not one of the levels: %(levels)s."),
+    }
+    return messages.get(error.code, error.code) % error.params
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a code means in a set: an indicator or a data element, its kind and levels."""
+
+    code: str
+    kind: Kind
+    levels: tuple[str, ...]
+    field: str  # the criterion's field of work ("" for data elements)
+    indicator: Indicator | None
+
+
+def resolve_target(variant: CriteriaSet, code: str) -> Target:
+    indicator = (
+        Indicator.objects.select_related("criterion")
+        .filter(criteria_set=variant, code=code)
+        .first()
+    )
+    if indicator is not None:
+        return Target(
+            code,
+            Kind(indicator.kind),
+            tuple(indicator.levels),
+            indicator.criterion.field,
+            indicator,
+        )
+    element = DataElement.objects.filter(criteria_set=variant, code=code).first()
+    if element is not None:
+        return Target(code, Kind(element.kind), (), "", None)
+    raise DataError(
+        _("“%(code)s” is neither an indicator nor a data element of %(set)s.")
+        % {"code": code, "set": variant.code}
+    )
+
+
+def check_can_edit(user: Any, unit: AdminUnit, target: Target) -> None:
+    require(user, Action.EDIT_DATA, unit)
+    # A specialist official edits only the criteria of their assigned fields, unless another
+    # role of theirs on this unit allows more.
+    roles = {
+        m.role
+        for m in memberships_of(user)
+        if unit.is_in_subtree_of(m.unit) and Action.EDIT_DATA in ROLE_ACTIONS[m.role]
+    }
+    if roles == {Role.SPECIALIST} and target.field:
+        fields = {
+            f
+            for m in memberships_of(user)
+            if m.role == Role.SPECIALIST and unit.is_in_subtree_of(m.unit)
+            for f in m.fields
+        }
+        if target.field not in fields:
+            raise DataError(_("This indicator belongs to another official's field."))
+
+
+def locked_reason(unit: AdminUnit, period: Period) -> str | None:
+    """A lock on the unit or an ancestor for this period or the year/half containing it."""
+    ancestors = [*unit.ancestor_ids, unit.pk]
+    containing = {period.code, str(period.year)}
+    if period.kind.value == "quarter":
+        containing.add(f"{period.year}H{1 if period.end.month <= 6 else 2}")
+    lock = PeriodLock.objects.filter(unit_id__in=ancestors, period__in=containing).first()
+    if lock is None:
+        return None
+    return _("Period %(period)s is locked for %(unit)s") % {
+        "period": lock.period,
+        "unit": lock.unit.name,
+    } + (f": {lock.reason}" if lock.reason else "")
+
+
+def _check_set(unit: AdminUnit, family: CriteriaSet, period: Period) -> CriteriaSet:
+    if family.localises is not None:
+        raise DataError(
+            _("Record values against the national set %(code)s.") % {"code": family.localises.code}
+        )
+    wanted = Level.VILLAGE if family.level == "village" else Level.COMMUNE
+    if unit.level != wanted:
+        raise DataError(
+            _("%(set)s applies to %(level)s units, not to %(unit)s.")
+            % {"set": family.code, "level": Level(wanted).label, "unit": unit.name}
+        )
+    if (family.valid_to and period.start > family.valid_to) or (
+        family.valid_from and period.end < family.valid_from
+    ):
+        raise DataError(
+            _("%(set)s is not in force in %(period)s.")
+            % {"set": family.code, "period": period.code}
+        )
+    if not unit.is_valid_on(period.start) and not unit.is_valid_on(period.end):
+        raise DataError(
+            _("%(unit)s did not exist in %(period)s.") % {"unit": unit.name, "period": period.code}
+        )
+    return applicable_set(family, unit)
+
+
+def _apply(value: DataValue, typed: Value) -> None:
+    value.text = format_value(typed)
+    value.number = typed if isinstance(typed, Decimal) else None
+    value.flag = typed if isinstance(typed, bool) else None
+
+
+@transaction.atomic
+def value_set(
+    *,
+    user: Any,
+    unit: AdminUnit,
+    criteria_set: CriteriaSet,
+    code: str,
+    period: str,
+    value: str | Value,
+    note: str = "",
+    refresh: bool = True,
+) -> tuple[DataValue, bool]:
+    """Record a value; returns (value, changed). Validates kind, range, scope and locks."""
+    try:
+        parsed_period = parse_period(str(period))
+    except ValueError as exc:
+        raise DataError(
+            _("“%(period)s” is not a period (2024, 2024H1, 2024Q1).") % {"period": period}
+        ) from exc
+    variant = _check_set(unit, criteria_set, parsed_period)
+    target = resolve_target(variant, code)
+    check_can_edit(user, unit, target)
+    reason = locked_reason(unit, parsed_period)
+    if reason:
+        raise DataError(reason)
+    if isinstance(value, (bool, Decimal)):
+        typed: Value = value
+        if isinstance(value, Decimal):
+            from ntm.engine.values import check_number
+
+            try:
+                typed = check_number(value, target.kind)
+            except ValueError_ as exc:
+                raise DataError(value_message(exc)) from exc
+    else:
+        try:
+            typed = parse_value(str(value), target.kind, target.levels)
+        except ValueError_ as exc:
+            raise DataError(value_message(exc)) from exc
+    existing = DataValue.objects.filter(
+        unit=unit, criteria_set=criteria_set, code=code, period=parsed_period.code
+    ).first()
+    if existing is not None and existing.is_locked:
+        raise DataError(
+            _(
+                "The value of %(code)s for %(period)s is approved and locked; reopen it "
+                "with a reason first."
+            )
+            % {"code": code, "period": parsed_period.code}
+        )
+    record = existing or DataValue(
+        unit=unit,
+        criteria_set=criteria_set,
+        code=code,
+        period=parsed_period.code,
+        period_end=parsed_period.end,
+    )
+    before = (record.text, record.note)
+    _apply(record, typed)
+    record.note = note.strip() if note is not None else record.note
+    if existing is not None and (record.text, record.note) == before:
+        return record, False
+    record.updated_by = user if getattr(user, "is_authenticated", False) else None
+    record.status = ValueStatus.DRAFT
+    record._history_user = record.updated_by  # type: ignore[attr-defined]
+    record.save()
+    if refresh:
+        from ntm.evaluation.services import refresh as refresh_results
+
+        refresh_results(unit=unit, family=criteria_set)
+    return record, True
+
+
+def _transition(
+    user: Any, value: DataValue, action: Action, status: str, reason: str = ""
+) -> DataValue:
+    require(user, action, value.unit)
+    value.status = status
+    if status == ValueStatus.APPROVED:
+        value.approved_by, value.approved_at = user, timezone.now()
+    value._history_user = user  # type: ignore[attr-defined]
+    value._change_reason = reason  # type: ignore[attr-defined]
+    value.save()
+    return value
+
+
+@transaction.atomic
+def value_submit(*, user: Any, value: DataValue) -> DataValue:
+    if value.status != ValueStatus.DRAFT:
+        raise DataError(_("Only a draft can be submitted."))
+    return _transition(user, value, Action.EDIT_DATA, ValueStatus.SUBMITTED)
+
+
+@transaction.atomic
+def value_approve(*, user: Any, value: DataValue) -> DataValue:
+    if value.status == ValueStatus.APPROVED:
+        raise DataError(_("The value is already approved."))
+    return _transition(user, value, Action.APPROVE_DATA, ValueStatus.APPROVED)
+
+
+@transaction.atomic
+def value_reopen(*, user: Any, value: DataValue, reason: str) -> DataValue:
+    if value.status != ValueStatus.APPROVED:
+        raise DataError(_("Only an approved value is reopened."))
+    if not reason.strip():
+        raise DataError(_("Say why the approved value is reopened."))
+    reason_text = locked_reason(value.unit, parse_period(value.period))
+    if reason_text:
+        raise DataError(reason_text)
+    ValueComment.objects.create(value=value, author=user, text=_("Reopened: %s") % reason.strip())
+    return _transition(user, value, Action.APPROVE_DATA, ValueStatus.DRAFT, reason.strip())
+
+
+@transaction.atomic
+def value_clear(*, user: Any, value: DataValue) -> None:
+    target = resolve_target(applicable_set(value.criteria_set, value.unit), value.code)
+    check_can_edit(user, value.unit, target)
+    if value.is_locked:
+        raise DataError(_("An approved value cannot be deleted."))
+    reason = locked_reason(value.unit, parse_period(value.period))
+    if reason:
+        raise DataError(reason)
+    unit, family = value.unit, value.criteria_set
+    value._history_user = user  # type: ignore[attr-defined]
+    value.delete()
+    from ntm.evaluation.services import refresh as refresh_results
+
+    refresh_results(unit=unit, family=family)
+
+
+@transaction.atomic
+def comment_add(*, user: Any, value: DataValue, text: str) -> ValueComment:
+    if not (
+        can(user, Action.EDIT_DATA, value.unit)
+        or can(user, Action.SUPERVISE, value.unit)
+        or can(user, Action.APPRAISE, value.unit)
+    ):
+        require(user, Action.EDIT_DATA, value.unit)
+    if not text.strip():
+        raise DataError(_("Write the comment."))
+    return ValueComment.objects.create(value=value, author=user, text=text.strip()[:4000])
+
+
+ALLOWED_EVIDENCE = {
+    "application/pdf": (b"%PDF",),
+    "image/png": (b"\x89PNG",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK",),
+    "application/vnd.oasis.opendocument.text": (b"PK",),
+    "application/vnd.oasis.opendocument.spreadsheet": (b"PK",),
+}
+EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def evidence_add(*, user: Any, value: DataValue, name: str, content: bytes) -> Evidence:
+    """Attach a file; its type is judged by extension *and* content, its size is capped."""
+    require(user, Action.EDIT_DATA, value.unit)
+    import os
+
+    extension = os.path.splitext(name.lower())[1]
+    content_type = EXTENSIONS.get(extension)
+    if content_type is None:
+        raise DataError(
+            _("Attach a PDF, an image (PNG, JPEG) or an office file (DOCX, XLSX, ODT, ODS).")
+        )
+    if not content.startswith(ALLOWED_EVIDENCE[content_type]):
+        raise DataError(
+            _("The file's content does not match its type %(ext)s.") % {"ext": extension}
+        )
+    if len(content) > MAX_EVIDENCE_BYTES:
+        raise DataError(
+            _("The file is larger than %(mb)d MB.") % {"mb": MAX_EVIDENCE_BYTES // 2**20}
+        )
+    if not content:
+        raise DataError(_("The file is empty."))
+    digest = hashlib.sha256(content).hexdigest()
+    evidence = Evidence(
+        value=value,
+        original_name=os.path.basename(name)[:200],
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        uploaded_by=user,
+    )
+    evidence.file.save(digest, ContentFile(content), save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def period_lock(*, user: Any, unit: AdminUnit, period: str, reason: str = "") -> PeriodLock:
+    require(user, Action.APPROVE_DATA, unit)
+    code = parse_period(period).code
+    lock, _created = PeriodLock.objects.get_or_create(
+        unit=unit, period=code, defaults={"locked_by": user, "reason": reason.strip()}
+    )
+    return lock
+
+
+@transaction.atomic
+def period_unlock(*, user: Any, lock: PeriodLock) -> None:
+    require(user, Action.APPROVE_DATA, lock.unit)
+    lock.delete()
