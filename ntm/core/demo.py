@@ -63,7 +63,7 @@ def _unit(code: str, valid_from: dt.date | None, **fields: object) -> AdminUnit:
 
 
 @transaction.atomic
-def load_demo() -> dict[str, AdminUnit]:
+def load_demo(*, with_values: bool = False) -> dict[str, AdminUnit]:
     bac_giang = _unit(
         "24",
         None,
@@ -160,4 +160,8 @@ def load_demo() -> dict[str, AdminUnit]:
             role=spec.role,
             defaults={"fields": list(spec.fields)},
         )
+    if with_values:
+        from ntm.core.demo_values import load_demo_values
+
+        load_demo_values(units, {u.username: User.objects.get(username=u.username) for u in USERS})
     return units

@@ -113,6 +113,11 @@ def _check_set(unit: AdminUnit, family: CriteriaSet, period: Period) -> Criteria
         raise DataError(
             _("Record values against the national set %(code)s.") % {"code": family.localises.code}
         )
+    if family.province is not None and not unit.is_in_subtree_of(family.province):
+        raise DataError(
+            _("%(set)s is %(province)s's own set.")
+            % {"set": family.code, "province": family.province.name}
+        )
     wanted = Level.VILLAGE if family.level == "village" else Level.COMMUNE
     if unit.level != wanted:
         raise DataError(

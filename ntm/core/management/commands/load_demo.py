@@ -7,6 +7,6 @@ class Command(BaseCommand):
     help = "Load the demo commune (Dương Đức), its villages, the 2025 merger and demo users."
 
     def handle(self, *args: object, **options: object) -> None:
-        load_demo()
+        load_demo(with_values=True)
         names = ", ".join(u.username for u in USERS)
         self.stdout.write(f"Demo data ready. Users: {names} (password {DEMO_PASSWORD}).")

@@ -1,0 +1,133 @@
+"""Illustrative indicator values for the demo commune (marked as such wherever they show).
+
+Dương Đức's 2024 plan: 12/19 advanced-NTM criteria at the start of 2024, criterion 8
+(information and communications) reached by Q4 for 13/19; four model villages keep the standard
+and Cống Phên reaches it during 2024. The thresholds they are judged against are the illustrative
+Bắc Giang sets in data/demo/, never law.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+
+from ntm.catalog.loader import load_criteria
+from ntm.catalog.models import CriteriaSet
+from ntm.geo.models import AdminUnit
+from ntm.observations.models import DataValue
+from ntm.observations.services import value_set
+
+NOTE = "Số liệu minh họa (demo)"
+ADVANCED = "xa-ntm-nang-cao-2021-2025"
+MODEL_VILLAGE = "thon-ntm-kieu-mau-bac-giang-minh-hoa"
+
+# Start of 2024: criteria 2, 8, 10, 13, 15, 17 and 18 are not met (12/19).
+COMMUNE_2024Q1 = {
+    "1.1": "đạt",
+    "1.2": "đạt",
+    "2.1": "92",
+    "3.1": "93,5",
+    "3.2": "đạt",
+    "4.1": "đạt",
+    "4.2": "99,8",
+    "5.1": "3",
+    "villages": "6",
+    "cultural_villages": "5",
+    "households": "2850",
+    "cultural_families": "2736",
+    "poor_households": "63",
+    "7.1": "đạt",
+    "8.1": "đạt",
+    "8.2": "đạt",
+    "8.3": "đạt",
+    "8.4": "không đạt",
+    "9.1": "0",
+    "9.2": "94,2",
+    "10": "56,8",
+    "12.1": "76",
+    "13.1": "đạt",
+    "13.2": "0",
+    "14.1": "đạt",
+    "population": "10540",
+    "insured_people": "10509",
+    "15.1": "96,1",
+    "16.1": "đạt",
+    "17.2": "62",
+    "17.3": "90",
+    "18.1": "48",
+    "18.2": "100",
+    "19.1": "đạt",
+    "19.2": "đạt",
+}
+# Q4/2024: e-government and online public services in place — criterion 8 is met (13/19).
+COMMUNE_2024Q4 = {"8.4": "đạt"}
+
+VILLAGE_MET = {
+    "1.1": "78",
+    "households": "240",
+    "poor_households": "1",
+    "2.1": "97",
+    "2.2": "88",
+    "3.1": "đạt",
+    "3.2": "đạt",
+    "4.1": "93",
+    "4.2": "98",
+    "5.1": "94",
+    "5.2": "99,1",
+    "6.1": "đạt",
+    "7.1": "đạt",
+    "7.2": "95",
+}
+COGN_PHEN_Q1 = {**VILLAGE_MET, "3.2": "không đạt", "4.1": "71", "1.1": "69,5"}
+COGN_PHEN_Q4 = {"3.2": "đạt", "4.1": "91", "1.1": "72"}
+
+
+def load_catalog() -> None:
+    root = Path(settings.BASE_DIR) / "data"
+    from ntm.catalog.management.commands.load_criteria import ordered_files
+
+    for file in ordered_files([str(root / "criteria"), str(root / "demo")]):
+        load_criteria(file, filename=file.name)
+
+
+def _record(
+    user, unit: AdminUnit, family: CriteriaSet, period: str, values: dict[str, str]
+) -> None:
+    existing = set(
+        DataValue.objects.filter(unit=unit, criteria_set=family, period=period).values_list(
+            "code", flat=True
+        )
+    )
+    touched = False
+    for code, value in values.items():
+        if code not in existing:
+            value_set(
+                user=user,
+                unit=unit,
+                criteria_set=family,
+                code=code,
+                period=period,
+                value=value,
+                note=NOTE,
+                refresh=False,
+            )
+            touched = True
+    if touched:
+        from ntm.evaluation.services import refresh
+
+        refresh(unit=unit, family=family)
+
+
+def load_demo_values(units: dict[str, AdminUnit], users: dict[str, object]) -> None:
+    load_catalog()
+    advanced = CriteriaSet.objects.get(code=ADVANCED)
+    model_village = CriteriaSet.objects.get(code=MODEL_VILLAGE)
+    xa, thon = users["xa"], users["thon"]
+    duong_duc = units["07408"]
+    _record(xa, duong_duc, advanced, "2024Q1", COMMUNE_2024Q1)
+    _record(xa, duong_duc, advanced, "2024Q4", COMMUNE_2024Q4)
+    for village in duong_duc.children.order_by("code"):
+        if village.name == "Thôn Cống Phên":
+            _record(thon, village, model_village, "2024Q1", COGN_PHEN_Q1)
+            _record(thon, village, model_village, "2024Q4", COGN_PHEN_Q4)
+        elif village.name in {"Thôn Thượng", "Thôn Cầu Đàm", "Thôn Cầu Ván", "Thôn Đồng Than"}:
+            _record(xa, village, model_village, "2024Q1", VILLAGE_MET)
