@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("ntm.core.urls")),
     path("accounts/", include("ntm.accounts.urls")),
     path("units/", include("ntm.geo.urls")),
+    path("units/", include("ntm.evaluation.urls")),
+    path("", include("ntm.observations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from ntm.accounts.models import Membership, Role
-from ntm.catalog.models import Criterion, CriteriaSet, Indicator
+from ntm.catalog.models import CriteriaSet, Criterion, Indicator
 from ntm.catalog.selectors import applicable_set
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation.models import CriterionResult, SetResult
@@ -46,7 +46,9 @@ class SetPage:
     counts: Counter[str]
 
 
-def result_as_of(*, unit: AdminUnit, family: CriteriaSet, period: Period | None) -> SetResult | None:
+def result_as_of(
+    *, unit: AdminUnit, family: CriteriaSet, period: Period | None
+) -> SetResult | None:
     """The stored result for the period, else the latest one before it (values carry forward)."""
     qs = SetResult.objects.filter(unit=unit, criteria_set=family).select_related("applied_set")
     if period is not None:
@@ -58,7 +60,9 @@ def responsible_officials(unit: AdminUnit) -> dict[str, list[str]]:
     """Specialist officials of the unit (or its ancestors) by field of work."""
     ids = [*unit.ancestor_ids, unit.pk]
     found: dict[str, list[str]] = {}
-    for m in Membership.objects.filter(unit_id__in=ids, role=Role.SPECIALIST).select_related("user"):
+    for m in Membership.objects.filter(unit_id__in=ids, role=Role.SPECIALIST).select_related(
+        "user"
+    ):
         for f in m.fields:
             found.setdefault(f, []).append(str(m.user))
     return found
@@ -71,18 +75,23 @@ def set_page(*, unit: AdminUnit, family: CriteriaSet, period: Period | None) -> 
     result = result_as_of(unit=unit, family=family, period=period)
     applied = result.applied_set if result else applicable_set(family, unit)
     criteria = criteria_with_indicators(applied)
-    periods = list(SetResult.objects.filter(unit=unit, criteria_set=family)
-                   .order_by("period_end", "period").values_list("period", flat=True))
+    periods = list(
+        SetResult.objects.filter(unit=unit, criteria_set=family)
+        .order_by("period_end", "period")
+        .values_list("period", flat=True)
+    )
     detail = {c["number"]: c for c in (result.detail["criteria"] if result else [])}
-    values = {}
+    values: dict[str, tuple[dt.datetime | None, str, int]] = {}
     if result is not None:
-        for code, updated_at, user, evidence in (
-            DataValue.objects.filter(unit=unit, criteria_set=family, period_end__lte=result.period_end)
+        for code, changed_at, user, evidence in (
+            DataValue.objects.filter(
+                unit=unit, criteria_set=family, period_end__lte=result.period_end
+            )
             .order_by("period_end", "updated_at")
             .annotate(n=Count("evidence"))
             .values_list("code", "updated_at", "updated_by__username", "n")
         ):
-            values[code] = (updated_at, user or "", evidence)
+            values[code] = (changed_at, user or "", evidence)
     officials = responsible_officials(unit)
     rows = []
     counts: Counter[str] = Counter()
@@ -92,12 +101,20 @@ def set_page(*, unit: AdminUnit, family: CriteriaSet, period: Period | None) -> 
         indicator_rows = []
         for indicator in criterion.indicators.all():
             updated_at, user, evidence = values.get(indicator.code, (None, "", 0))
-            indicator_rows.append(IndicatorRow(indicator, by_code.get(indicator.code, {}), evidence,
-                                               updated_at, user))
+            indicator_rows.append(
+                IndicatorRow(indicator, by_code.get(indicator.code, {}), evidence, updated_at, user)
+            )
         status = stored.get("status", "no_data" if criterion.indicators.all() else "no_threshold")
         counts[status] += 1
-        rows.append(CriterionRow(criterion, status, bool(stored.get("unverified")), indicator_rows,
-                                 officials.get(criterion.field, [])))
+        rows.append(
+            CriterionRow(
+                criterion,
+                status,
+                bool(stored.get("unverified")),
+                indicator_rows,
+                officials.get(criterion.field, []),
+            )
+        )
     return SetPage(unit, family, applied, result, period, periods, rows, counts)
 
 
@@ -111,17 +128,25 @@ class HistoryPoint:
     value_period: str
 
 
-def criterion_history(*, unit: AdminUnit, family: CriteriaSet, number: int) -> dict[str, list[HistoryPoint]]:
+def criterion_history(
+    *, unit: AdminUnit, family: CriteriaSet, number: int
+) -> dict[str, list[HistoryPoint]]:
     """Each indicator's value, threshold and status across the stored periods (one query)."""
     history: dict[str, list[HistoryPoint]] = {}
-    for period, detail in (SetResult.objects.filter(unit=unit, criteria_set=family)
-                           .order_by("period_end", "period").values_list("period", "detail")):
+    for period, detail in (
+        SetResult.objects.filter(unit=unit, criteria_set=family)
+        .order_by("period_end", "period")
+        .values_list("period", "detail")
+    ):
         for c in detail.get("criteria", []):
             if c["number"] != number:
                 continue
             for i in c["indicators"]:
-                history.setdefault(i["code"], []).append(HistoryPoint(
-                    period, i["status"], i["value"], i["threshold"], i["gap"], i["value_period"]))
+                history.setdefault(i["code"], []).append(
+                    HistoryPoint(
+                        period, i["status"], i["value"], i["threshold"], i["gap"], i["value_period"]
+                    )
+                )
     return history
 
 
@@ -131,29 +156,39 @@ class SubunitRow:
     result: SetResult | None
 
 
-def subunit_results(*, parent: AdminUnit, family: CriteriaSet, period: Period | None, level: int,
-                    as_of: dt.date | None = None) -> list[SubunitRow]:
+def subunit_results(
+    *,
+    parent: AdminUnit,
+    family: CriteriaSet,
+    period: Period | None,
+    level: int,
+    as_of: dt.date | None = None,
+) -> list[SubunitRow]:
     """Units of a level under ``parent`` with their latest result up to the period: two queries."""
-    day = as_of or (period.end if period else None)
-    units = AdminUnit.objects.filter(path__startswith=parent.path, level=level)
-    units = units.in_force(day) if day else units.filter(valid_to__isnull=True) | units.filter(
-        valid_to__gte=parent.valid_to or dt.date.max)
+    # An ended parent shows the units it had on its last day.
+    day = as_of or (period.end if period else parent.valid_to)
+    units = AdminUnit.objects.filter(path__startswith=parent.path, level=level).in_force(day)
     units_list = list(units.select_related("parent").order_by("search_name"))
     results = SetResult.objects.filter(criteria_set=family, unit__in=units_list)
     if period is not None:
         results = results.filter(period_end__lte=period.end)
     latest: dict[int, SetResult] = {}
-    for r in results.order_by("period_end").only("unit_id", "period", "met", "total", "status",
-                                                  "unverified", "period_end", "revocation_risk"):
+    for r in results.order_by("period_end").defer("detail"):
         latest[r.unit_id] = r
     return [SubunitRow(u, latest.get(u.pk)) for u in units_list]
 
 
-def criterion_rollup(*, parent: AdminUnit, family: CriteriaSet, period: str) -> dict[int, Counter[str]]:
+def criterion_rollup(
+    *, parent: AdminUnit, family: CriteriaSet, period: str
+) -> dict[int, Counter[str]]:
     """How many units of the subtree meet each criterion in a period: one grouped query."""
-    rows = (CriterionResult.objects.filter(criteria_set=family, period=period,
-                                           unit__path__startswith=parent.path)
-            .values_list("number", "status").annotate(n=Count("pk")))
+    rows = (
+        CriterionResult.objects.filter(
+            criteria_set=family, period=period, unit__path__startswith=parent.path
+        )
+        .values_list("number", "status")
+        .annotate(n=Count("pk"))
+    )
     rollup: dict[int, Counter[str]] = {}
     for number, status, n in rows:
         rollup.setdefault(number, Counter())[status] += n
@@ -162,10 +197,16 @@ def criterion_rollup(*, parent: AdminUnit, family: CriteriaSet, period: str) -> 
 
 def sets_for_unit(unit: AdminUnit) -> list[tuple[CriteriaSet, SetResult | None]]:
     """The national sets of the unit's level with the unit's latest result for each."""
-    level = "village" if unit.level == Level.VILLAGE else "commune"
-    families = list(CriteriaSet.objects.filter(localises__isnull=True, level=level)
-                    .filter(Q(province__isnull=True) | Q(province_id__in=[*unit.ancestor_ids, unit.pk]))
-                    .order_by("-valid_from", "code"))
+    return sets_for_unit_level(unit, "village" if unit.level == Level.VILLAGE else "commune")
+
+
+def sets_for_unit_level(unit: AdminUnit, level: str) -> list[tuple[CriteriaSet, SetResult | None]]:
+    """Sets of a level that can apply to the unit (national ones and its province's own)."""
+    families = list(
+        CriteriaSet.objects.filter(localises__isnull=True, level=level)
+        .filter(Q(province__isnull=True) | Q(province_id__in=[*unit.ancestor_ids, unit.pk]))
+        .order_by("-valid_from", "code")
+    )
     latest: dict[int, SetResult] = {}
     for r in SetResult.objects.filter(unit=unit).order_by("period_end"):
         latest[r.criteria_set_id] = r

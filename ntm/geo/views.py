@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from ntm.accounts.permissions import Action, can, require
 from ntm.core.http import HtmxHttpRequest
+from ntm.evaluation.selectors import sets_for_unit, sets_for_unit_level
 from ntm.geo import selectors, services
 from ntm.geo.forms import AsOfForm, ClassificationForm, SearchForm, VillageForm
 from ntm.geo.models import AdminUnit
@@ -74,6 +75,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _visible_unit(request, unit_id)
     form, as_of = _as_of(request)
     page = selectors.unit_page(unit=unit, as_of=_shown_as_of(unit, as_of))
+    linked = [s.successor for s in page.successors] + [s.predecessor for s in page.predecessors]
     return render(
         request,
         "geo/unit_detail.html",
@@ -84,6 +86,11 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "can_add_village": unit.level == 3
             and unit.is_current
             and can(request.user, Action.MANAGE_UNITS, unit),
+            "can_classify": unit.level == 3 and can(request.user, Action.CONFIGURE_CRITERIA, unit),
+            # Units of the history outside the user's scope are named but not linked.
+            "visible_ids": {u.pk for u in linked if can(request.user, Action.VIEW, u)},
+            "sets": sets_for_unit(unit) if unit.level >= 3 else [],
+            "rollup_sets": sets_for_unit_level(unit, "commune") if unit.level < 3 else [],
         },
     )
 

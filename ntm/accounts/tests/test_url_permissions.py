@@ -19,6 +19,10 @@ LOGIN_ONLY = {
     "accounts:profile",
 }
 UNIT_KWARGS = {"unit_id"}
+# Extra path parts a unit page may take, with a valid example for the foreign unit.
+UNIT_PAGE_EXTRAS = {"set_code": "xa-thu-nghiem", "number": 1, "period": "2024Q1", "code": "1.1"}
+# Pages of one object that belongs to a unit: kwarg -> fixture building a foreign object.
+OBJECT_KWARGS = {"value_id", "evidence_id"}
 ROLES = ["tinh", "xa", "congchuc", "thon", "mttq", "xem"]
 
 
@@ -42,7 +46,11 @@ def test_every_url_pattern_is_classified():
         (name, kwargs)
         for name, kwargs in ALL
         if (not kwargs and name not in PUBLIC | LOGIN_ONLY)
-        or (kwargs and not kwargs <= UNIT_KWARGS)
+        or (
+            kwargs
+            and not UNIT_KWARGS <= kwargs <= UNIT_KWARGS | set(UNIT_PAGE_EXTRAS)
+            and not (len(kwargs) == 1 and kwargs <= OBJECT_KWARGS)
+        )
     ]
     assert unknown == [], "classify these URL patterns in this test"
 
@@ -55,24 +63,64 @@ def test_login_only_pages_send_anonymous_users_to_login(client, db, name):
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
-UNIT_PAGES = sorted(n for n, k in ALL if k and k <= UNIT_KWARGS)
+UNIT_PAGES = sorted((n, tuple(sorted(k))) for n, k in ALL if "unit_id" in k)
+OBJECT_PAGES = sorted((n, next(iter(k))) for n, k in ALL if len(k) == 1 and k <= OBJECT_KWARGS)
+
+
+def _unit_url(name, kwargs, unit):
+    return reverse(
+        name, kwargs={k: unit.pk if k == "unit_id" else UNIT_PAGE_EXTRAS[k] for k in kwargs}
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", UNIT_PAGES)
-def test_another_units_pages_are_refused_for_every_role(persona, client, other_commune, role, name):
+@pytest.mark.parametrize(("name", "kwargs"), UNIT_PAGES)
+def test_another_units_pages_are_refused_for_every_role(
+    persona, client, other_commune, small_set, role, name, kwargs
+):
     persona(role)
     village = other_commune.children.get()
     for unit in (other_commune, village, other_commune.parent):
-        url = reverse(name, kwargs={"unit_id": unit.pk})
+        url = _unit_url(name, kwargs, unit)
         for method in (client.get, client.post):
             response = method(url)
             assert response.status_code in (403, 404, 405), (role, name, unit, method)
 
 
-@pytest.mark.parametrize("name", UNIT_PAGES)
-def test_anonymous_users_never_see_unit_pages(client, demo, name):
-    response = client.get(reverse(name, kwargs={"unit_id": demo["07408"].pk}))
+@pytest.fixture
+def foreign_objects(other_commune, small_set, settings, tmp_path):
+    """A value with evidence in a commune no demo user may see."""
+    settings.MEDIA_ROOT = tmp_path
+    from ntm.accounts.models import User
+    from ntm.observations.services import evidence_add, value_set
+
+    admin = User.objects.get(username="admin")
+    value, _ = value_set(
+        user=admin,
+        unit=other_commune,
+        criteria_set=small_set,
+        code="1.1",
+        period="2024Q1",
+        value="90",
+    )
+    evidence = evidence_add(user=admin, value=value, name="a.pdf", content=b"%PDF-1.4")
+    return {"value_id": value.pk, "evidence_id": evidence.pk}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "kwarg"), OBJECT_PAGES)
+def test_another_units_objects_are_refused_for_every_role(
+    persona, client, foreign_objects, role, name, kwarg, settings, tmp_path
+):
+    persona(role)
+    url = reverse(name, kwargs={kwarg: foreign_objects[kwarg]})
+    for method in (client.get, client.post):
+        assert method(url).status_code in (403, 404, 405), (role, name, method)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), UNIT_PAGES)
+def test_anonymous_users_never_see_unit_pages(client, demo, small_set, name, kwargs):
+    response = client.get(_unit_url(name, kwargs, demo["07408"]))
     assert response.status_code == 302
 
 

@@ -86,8 +86,8 @@ def test_unit_page_query_count_is_fixed(persona, client, demo, django_assert_num
     persona("xa")
     url = reverse("geo:detail", args=[demo["07408"].pk])
     # session, user, memberships, unit, successions, ancestors, children, classifications,
-    # profile (provinces, classifications), demo banner
-    with django_assert_num_queries(11):
+    # profile (provinces, classifications), criteria sets and their latest results, demo banner
+    with django_assert_num_queries(13):
         client.get(url)
 
 
@@ -120,3 +120,21 @@ def test_province_admin_sets_a_commune_group_and_others_cannot(persona, client, 
     )
     assert response.status_code == 302
     assert demo["07408"].classifications.get().value == "2"
+
+
+def test_history_links_only_units_the_user_may_open(persona, client, demo):
+    url = reverse("geo:detail", args=[demo["07408"].pk])
+    my_thai = reverse("geo:detail", args=[demo["07420"].pk])
+    persona("xa")
+    assert my_thai not in client.get(url).text  # Mỹ Thái is outside the commune manager's scope
+    persona("admin")
+    assert my_thai in client.get(url).text
+
+
+def test_classification_button_shows_for_the_province_admin_only(persona, client, demo):
+    url = reverse("geo:detail", args=[demo["07408"].pk])
+    target = reverse("geo:classification_create", args=[demo["07408"].pk])
+    persona("xa")
+    assert target not in client.get(url).text
+    persona("tinh")
+    assert target in client.get(url).text

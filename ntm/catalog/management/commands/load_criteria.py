@@ -3,7 +3,7 @@ from pathlib import Path
 import yaml
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ntm.catalog.loader import CatalogError, load_criteria
+from ntm.catalog.loader import SAFE_LOADER, CatalogError, load_criteria
 
 
 def ordered_files(paths: list[str]) -> list[Path]:
@@ -18,7 +18,8 @@ def ordered_files(paths: list[str]) -> list[Path]:
     codes: dict[str, Path] = {}
     for file in files:
         try:
-            head = (yaml.safe_load(file.read_text(encoding="utf-8-sig")) or {}).get("set") or {}
+            text = file.read_text(encoding="utf-8-sig")
+            head = (yaml.load(text, Loader=SAFE_LOADER) or {}).get("set") or {}
         except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
             head = {}
         codes[str(head.get("code"))] = file

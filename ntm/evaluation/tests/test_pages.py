@@ -1,0 +1,133 @@
+import pytest
+from django.urls import reverse
+
+from ntm.geo.models import AdminUnit
+
+ADVANCED = "xa-ntm-nang-cao-2021-2025"
+
+
+@pytest.fixture
+def demo_values(db):
+    from ntm.core.demo import load_demo
+
+    return load_demo(with_values=True)
+
+
+def test_commune_page_shows_13_of_19_for_q4_with_each_criterion_explained(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="xa"))
+    url = reverse("evaluation:set_result", args=[demo_values["07408"].pk, ADVANCED])
+    text = client.get(url, {"period": "2024Q4"}).text
+    assert "<strong>13/19</strong>" in text
+    assert text.count('class="status status-not_met"') == 6
+    assert ("Thôn Cống Phên" in text and "unverified" in text) or "chưa xác minh" in text
+    assert "<strong>12/19</strong>" in client.get(url, {"period": "2024Q1"}).text
+
+
+def test_a_period_without_reports_shows_the_latest_before_it(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="xa"))
+    url = reverse("evaluation:set_result", args=[demo_values["07408"].pk, ADVANCED])
+    response = client.get(url, {"period": "2024Q3"})
+    assert "<strong>12/19</strong>" in response.text and "2024Q1" in response.text
+
+
+def test_changing_one_value_changes_the_status_at_once(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="xa"))
+    unit = demo_values["07408"]
+    save = reverse("observations:value_save", args=[unit.pk, ADVANCED, "2024Q4", "17.2"])
+    response = client.post(save, {"value": "85"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'id="headline"' in response.text
+    assert "<strong>13/19</strong>" in response.text  # 17.3 still fails criterion 17
+    client.post(
+        reverse("observations:value_save", args=[unit.pk, ADVANCED, "2024Q4", "17.3"]),
+        {"value": "96"},
+        headers={"HX-Request": "true"},
+    )
+    page = client.get(
+        reverse("evaluation:set_result", args=[unit.pk, ADVANCED]), {"period": "2024Q4"}
+    )
+    assert "<strong>14/19</strong>" in page.text
+
+
+def test_a_refused_value_shows_the_reason_in_the_row_and_changes_nothing(client, demo_values):
+    from ntm.accounts.models import User
+    from ntm.observations.models import DataValue
+
+    client.force_login(User.objects.get(username="xa"))
+    unit = demo_values["07408"]
+    count = DataValue.objects.count()
+    response = client.post(
+        reverse("observations:value_save", args=[unit.pk, ADVANCED, "2024Q4", "18.1"]),
+        {"value": "150"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and 'role="alert"' in response.text
+    assert DataValue.objects.count() == count
+
+
+def test_criterion_page_lists_history_and_what_is_missing(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="congchuc"))
+    url = reverse("evaluation:criterion", args=[demo_values["07408"].pk, ADVANCED, 8])
+    text = client.get(url).text
+    assert "8.4" in text and "2024Q1" in text and "2024Q4" in text
+    text = client.get(
+        reverse("evaluation:criterion", args=[demo_values["07408"].pk, ADVANCED, 2])
+    ).text
+    assert 'class="missing"' in text
+
+
+def test_province_page_lists_its_communes_with_their_counts(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="tinh"))
+    url = reverse("evaluation:subunits", args=[demo_values["24"].pk, ADVANCED])
+    text = client.get(url, {"period": "2024Q4"}).text
+    assert "Xã Dương Đức" in text and "13/19" in text
+
+
+def test_commune_page_query_count_is_fixed(client, demo_values, django_assert_max_num_queries):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="xa"))
+    url = reverse("evaluation:set_result", args=[demo_values["07408"].pk, ADVANCED])
+    client.get(url, {"period": "2024Q4"})
+    with django_assert_max_num_queries(20) as captured:
+        client.get(url, {"period": "2024Q4"})
+    pinned = len(captured)
+    # Pinned: the count must not grow with criteria, indicators or villages.
+    assert pinned == 19, [q["sql"][:80] for q in captured.captured_queries]
+
+
+def test_province_page_query_count_is_fixed(client, demo_values, django_assert_num_queries):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="tinh"))
+    url = reverse("evaluation:subunits", args=[demo_values["24"].pk, ADVANCED])
+    with django_assert_num_queries(8):
+        client.get(url, {"period": "2024Q4"})
+
+
+def test_data_entry_page_query_count_is_fixed(client, demo_values, django_assert_num_queries):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="xa"))
+    url = reverse("observations:entry", args=[demo_values["07408"].pk, ADVANCED, "2024Q4"])
+    with django_assert_num_queries(13):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_village_page_uses_the_village_set(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="thon"))
+    cong_phen = AdminUnit.objects.get(code="07408.05", valid_from=None)
+    text = client.get(reverse("geo:detail", args=[cong_phen.pk])).text
+    assert "7/7" in text

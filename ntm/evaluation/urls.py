@@ -1,0 +1,14 @@
+from django.urls import path
+
+from ntm.evaluation import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("<int:unit_id>/sets/<slug:set_code>/", views.set_result, name="set_result"),
+    path(
+        "<int:unit_id>/sets/<slug:set_code>/criteria/<int:number>/",
+        views.criterion_detail,
+        name="criterion",
+    ),
+    path("<int:unit_id>/sets/<slug:set_code>/units/", views.subunits, name="subunits"),
+]

@@ -1,0 +1,78 @@
+"""``manage.py export_values --unit CODE [--set CODE] [--period P ...] [--format csv|xlsx]
+[-o FILE]``: the values of a unit's subtree in the columns ``import_values`` reads.
+
+Every version of the unit with that code is included (07420 before and after the 2025 merger),
+with everything under it. Importing the file back changes nothing.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
+
+from ntm.catalog.models import CriteriaSet
+from ntm.engine.periods import parse_period
+from ntm.geo.models import AdminUnit
+from ntm.observations.exporters import export_rows, render
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the indicator values of a unit and everything under it (every version with "
+        "that code) as CSV or XLSX, in the columns import_values reads."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--unit", required=True, help="unit code, e.g. 07408 or 24")
+        parser.add_argument("--set", dest="set_code", help="only this national set code")
+        parser.add_argument(
+            "--period",
+            action="append",
+            dest="periods",
+            help="only this period (2024, 2024H1, 2024Q1); repeat for several",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["csv", "xlsx"],
+            help="file format (default: from the -o suffix, else csv)",
+        )
+        parser.add_argument(
+            "-o", "--output", help="file to write (default: standard output, CSV only)"
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        code = str(options["unit"]).strip()
+        versions = list(AdminUnit.objects.filter(code=code))
+        if not versions:
+            raise CommandError(f"No administrative unit has the code {code!r}.")
+        subtree = Q()
+        for version in versions:
+            subtree |= Q(path__startswith=version.path)
+        units = AdminUnit.objects.filter(subtree)
+        criteria_set = None
+        if options["set_code"]:
+            criteria_set = CriteriaSet.objects.filter(code=options["set_code"]).first()
+            if criteria_set is None:
+                raise CommandError(f"No criteria set has the code {options['set_code']!r}.")
+        periods = list(options["periods"] or [])  # type: ignore[call-overload]
+        for period in periods:
+            try:
+                parse_period(period)
+            except ValueError as exc:
+                raise CommandError(f"{period!r} is not a period (2024, 2024H1, 2024Q1).") from exc
+        output = str(options["output"]) if options["output"] else None
+        fmt = options["format"] or (
+            "xlsx" if output and Path(output).suffix.lower() == ".xlsx" else "csv"
+        )
+        if fmt == "xlsx" and output is None:
+            raise CommandError("An XLSX export needs a file: add -o FILE.xlsx.")
+        rows = export_rows(units=units, criteria_set=criteria_set, periods=periods or None)
+        data = render(rows, str(fmt))
+        if output is None:
+            self.stdout.write(data.decode("utf-8-sig"), ending="")
+            return
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{output}: {len(rows)} values.")

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from ntm.observations import views
+
+app_name = "observations"
+urlpatterns = [
+    path("units/<int:unit_id>/data/<slug:set_code>/<str:period>/", views.entry, name="entry"),
+    path(
+        "units/<int:unit_id>/data/<slug:set_code>/<str:period>/<str:code>/",
+        views.value_save,
+        name="value_save",
+    ),
+    path("values/<int:value_id>/", views.value_detail, name="value"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+]
