@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/", include("ntm.geo.urls")),
     path("units/", include("ntm.evaluation.urls")),
     path("", include("ntm.observations.urls")),
+    path("criteria/", include("ntm.catalog.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -162,6 +162,10 @@ def classification_set(
         valid_from=valid_from,
         defaults={"value": value, "valid_to": valid_to, "legal_basis": legal_basis},
     )
+    # Thresholds depend on classifications: the unit's stored results must follow.
+    from ntm.evaluation.tasks import refresh_unit
+
+    transaction.on_commit(lambda: refresh_unit.enqueue(unit.pk))
     return obj
 
 
