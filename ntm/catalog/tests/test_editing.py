@@ -57,13 +57,16 @@ def test_national_sets_and_other_provinces_cannot_be_edited(localised, small_set
 @pytest.mark.parametrize(("value", "ok"), [("85", True), ("101", False), ("abc", False)])
 def test_threshold_values_are_validated_by_kind(localised, value, ok):
     indicator = Indicator.objects.get(criteria_set=localised, code="1.1")
-    call = lambda: threshold_set(
-        user=User.objects.get(username="tinh"),
-        indicator=indicator,
-        value=value,
-        source="x",
-        reason="y",
-    )
+
+    def call():
+        return threshold_set(
+            user=User.objects.get(username="tinh"),
+            indicator=indicator,
+            value=value,
+            source="x",
+            reason="y",
+        )
+
     if ok:
         call()
     else:
