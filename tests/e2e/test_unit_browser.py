@@ -1,7 +1,5 @@
 """Browser flow in headless Chromium (make e2e): a commune manager finds Dương Đức and its history."""
 
-import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -9,43 +7,24 @@ import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
+def login(page, base: str, username: str) -> None:
+    from ntm.core.demo import DEMO_PASSWORD
 
-@pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run `make deps`")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
-        yield context.new_page()
-        browser.close()
+    page.goto(f"{base}/")
+    assert "/accounts/login/" in page.url
+    assert page.locator("html").get_attribute("lang") == "vi"
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_url(f"{base}/")
 
 
 def test_commune_manager_finds_duong_duc_its_villages_and_merger(live_server, page):
-    from ntm.core.demo import DEMO_PASSWORD, load_demo
+    from ntm.core.demo import load_demo
 
     load_demo()
-    page.goto(f"{live_server.url}/")
-    assert "/accounts/login/" in page.url
-    assert page.locator("html").get_attribute("lang") == "vi"
-    page.fill("input[name=username]", "xa")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server.url, "xa")
 
     page.fill("input[name=q]", "duong duc")
     page.locator("form.search button[type=submit]").click()
