@@ -450,6 +450,7 @@ def load_criteria(source: str | Path | bytes, *, filename: str = "") -> LoadSumm
     for key, value in set_values.items():
         setattr(criteria_set, key, value)
     criteria_set.file_sha256 = digest
+    criteria_set.version += 0 if summary.created else 1
     criteria_set.loaded_at = timezone.now()
     criteria_set.save()
 

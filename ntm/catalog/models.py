@@ -4,6 +4,8 @@ Thresholds are never edited in place: a change ends the current version (``super
 adds a new one, so a result computed last year still names the threshold it was judged against.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -71,6 +73,11 @@ class CriteriaSet(models.Model):
     source = models.CharField(_("source"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    # Bumped by every change of criteria, indicators or thresholds: cached engine definitions
+    # are keyed by (pk, version), so a change is seen at once by every process.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # Distinguishes rows when ids are reused (SQLite after a rollback), for the same cache.
+    instance_token = models.UUIDField(default=uuid.uuid4, editable=False)
     loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -84,6 +91,10 @@ class CriteriaSet(models.Model):
     @property
     def name(self) -> str:
         return _pick(self.name_vi, self.name_en)
+
+    def bump_version(self) -> None:
+        CriteriaSet.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+        self.refresh_from_db(fields=["version"])
 
     @property
     def family(self) -> "CriteriaSet":

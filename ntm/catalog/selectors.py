@@ -65,7 +65,22 @@ def criteria_with_indicators(criteria_set: CriteriaSet) -> list[Criterion]:
     )
 
 
+_CACHE: dict[tuple[int, object, int], SetDef] = {}
+
+
 def set_definition(criteria_set: CriteriaSet, criteria: list[Criterion] | None = None) -> SetDef:
+    """The engine's view of a set; cached per (set, version) since every change bumps it."""
+    key = (criteria_set.pk, criteria_set.instance_token, criteria_set.version)
+    if criteria is None and key in _CACHE:
+        return _CACHE[key]
+    definition = _build_definition(criteria_set, criteria)
+    if len(_CACHE) > 256:
+        _CACHE.clear()
+    _CACHE[key] = definition
+    return definition
+
+
+def _build_definition(criteria_set: CriteriaSet, criteria: list[Criterion] | None) -> SetDef:
     criteria = criteria if criteria is not None else criteria_with_indicators(criteria_set)
     prerequisite = criteria_set.prerequisite.family.code if criteria_set.prerequisite else ""
     return SetDef(

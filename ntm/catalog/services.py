@@ -81,6 +81,7 @@ def threshold_set(
         current.superseded_at = now
         current.superseded_by = user
         current.save(update_fields=["superseded_at", "superseded_by"])
+    criteria_set.bump_version()
     return Threshold.objects.create(
         indicator=indicator,
         region=region,
@@ -106,6 +107,7 @@ def threshold_remove(*, user: Any, threshold: Threshold, reason: str) -> None:
     threshold.superseded_by = user
     threshold.change_reason = threshold.change_reason or ""
     threshold.save(update_fields=["superseded_at", "superseded_by"])
+    criteria_set.bump_version()
 
 
 @transaction.atomic

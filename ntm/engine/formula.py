@@ -51,10 +51,15 @@ def parse(formula: str) -> ast.Expression:
     return tree
 
 
-def names(formula: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def _names(formula: str) -> tuple[str, ...]:
     tree = parse(formula)
     found = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in _FUNCTIONS]
-    return sorted(set(found))
+    return tuple(sorted(set(found)))
+
+
+def names(formula: str) -> list[str]:
+    return list(_names(formula))
 
 
 def evaluate(formula: str, values: Mapping[str, Decimal]) -> Decimal:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 _PATTERN = re.compile(r"^(\d{4})(?:([HQ])([1-4]))?$")
 
@@ -35,6 +36,7 @@ class Period:
         return self.start <= day <= self.end
 
 
+@lru_cache(maxsize=4096)
 def parse_period(text: str) -> Period:
     """Parse "2024", "2024H2", "2024Q4" (case-insensitive); raise ValueError otherwise."""
     match = _PATTERN.match(text.strip().upper())

@@ -178,19 +178,19 @@ def _percent_cells(data: bytes, table: Table) -> dict[int, str]:
 
 
 def _code_candidates(code: str) -> list[str]:
-    """The code as written, then with the leading zeros Excel drops ("7408.5" → "07408.05")."""
+    """The code as written, then with the leading zeros Excel drops ("7408.05" → "07408.05").
+
+    Only the commune part is padded: a village suffix Excel shortened ("07408.10" → 7408.1) is
+    not guessed, since "07408.01" would be another village.
+    """
     candidates = [code]
-    match = re.fullmatch(r"(\d{1,5})(?:\.(\d{1,2}))?", code)
+    match = re.fullmatch(r"(\d{1,4})((?:\.\d+)?)", code)
     if match:
-        commune = match.group(1).zfill(5)
-        village = match.group(2)
-        for padded in (
-            (f"{commune}.{village}", f"{commune}.{village.zfill(2)}")
-            if village
-            else (commune, match.group(1).zfill(2), match.group(1).zfill(3))
-        ):
-            if padded not in candidates:
-                candidates.append(padded)
+        digits, village = match.groups()
+        padded = [f"{digits.zfill(5)}{village}"]
+        if not village:
+            padded += [digits.zfill(2), digits.zfill(3)]
+        candidates += [c for c in dict.fromkeys(padded) if c != code]
     return candidates
 
 
@@ -205,7 +205,7 @@ class _Lookups:
         for start in range(0, len(code_list), CHUNK):
             for unit in AdminUnit.objects.filter(code__in=code_list[start : start + CHUNK]):
                 self.units[unit.code].append(unit)
-        set_codes = {cells.get("set", "") for _, cells in table.rows} - {""}
+        set_codes = {cells.get("set", "").lower() for _, cells in table.rows} - {""}
         self.sets = {
             s.code: s
             for s in CriteriaSet.objects.filter(code__in=set_codes).select_related("localises")
@@ -288,7 +288,7 @@ def _resolve_rows(table: Table, lookups: _Lookups, errors: list[CellError]) -> l
                 )
         family = None
         if "set" not in missing:
-            family = lookups.sets.get(cells["set"])
+            family = lookups.sets.get(cells["set"].lower())
             if family is None:
                 error(
                     number,
@@ -337,8 +337,9 @@ def _existing(rows: list[_Row]) -> dict[tuple[int, int, str, str], DataValue]:
     return found
 
 
-def _pre_check(row: _Row, lookups: _Lookups) -> tuple[str, str] | None:
-    """What ``value_set`` would refuse, attributed to the column at fault: (column, message)."""
+def _pre_check(row: _Row, lookups: _Lookups) -> tuple[str, str] | str:
+    """What ``value_set`` would refuse, attributed to the column at fault: (column, message);
+    else the canonical text of the value."""
     unit, family, period = row.unit, row.family, row.period
     wanted = Level.VILLAGE if family.level == "village" else Level.COMMUNE
     if unit.level != wanted:
@@ -366,10 +367,23 @@ def _pre_check(row: _Row, lookups: _Lookups) -> tuple[str, str] | None:
     if reason:
         return "period", reason
     try:
-        parse_value(row.cells["value"], target.kind, target.levels)
+        return format_value(parse_value(row.cells["value"], target.kind, target.levels))
     except ValueError_ as exc:
         return "value", value_message(exc)
-    return None
+
+
+def _preview(row: _Row, old: str, new: str, action: str) -> PreviewRow:
+    return PreviewRow(
+        row=row.number,
+        unit_code=row.unit.code,
+        unit_name=row.unit.name,
+        set_code=row.family.code,
+        code=row.cells["code"],
+        period=row.period.code,
+        old=old,
+        new=new,
+        action=action,
+    )
 
 
 def _refresh(touched: dict[int, dict[int, AdminUnit]], sets: dict[int, CriteriaSet]) -> int:
@@ -439,8 +453,9 @@ def import_values(
                 )
                 continue
             seen[key] = row.number
-            problem = _pre_check(row, lookups)
+            checked = _pre_check(row, lookups)
             before = existing.get(key)
+            problem = checked if isinstance(checked, tuple) else None
             if problem is None and before is not None and before.status == ValueStatus.APPROVED:
                 problem = (
                     "value",
@@ -456,6 +471,10 @@ def import_values(
             note = row.cells.get("note", "").strip() if has_note else ""
             if not note and before is not None:
                 note = before.note
+            if before is not None and (before.text, before.note) == (checked, note):
+                # What value_set would find unchanged (and not write): spare its queries.
+                preview.rows.append(_preview(row, before.text, before.text, "unchanged"))
+                continue
             try:
                 record, changed = value_set(
                     user=user,
@@ -478,17 +497,7 @@ def import_values(
                 touched[row.family.pk][row.unit.pk] = row.unit
                 sets[row.family.pk] = row.family
             preview.rows.append(
-                PreviewRow(
-                    row=row.number,
-                    unit_code=row.unit.code,
-                    unit_name=row.unit.name,
-                    set_code=row.family.code,
-                    code=code,
-                    period=row.period.code,
-                    old=before.text if before is not None else "",
-                    new=record.text,
-                    action=action,
-                )
+                _preview(row, before.text if before is not None else "", record.text, action)
             )
         if errors:
             raise ImportRefused(sorted(errors, key=_error_order(table)))

@@ -36,7 +36,7 @@ with ``--period``, the result each unit's report of that period uses)::
       "status": "not_met",             # met | not_met | no_data | no_threshold
       "prerequisite_met": true,        # null when the set has no prerequisite
       "unverified": true,              # some threshold used is not verified yet
-      "revocation_risk": "…",
+      "revocation_risk": "watch",      # none | watch | revocation (18/2022 rule)
       "computed_at": "2026-01-05T08:00:00+00:00",
       "criteria": [
         {"number": 1, "status": "met", "key": false, "unverified": false,
@@ -44,11 +44,12 @@ with ``--period``, the result each unit's report of that period uses)::
            {"code": "1.1", "status": "met",  # met | not_met | no_data | no_threshold
             "value": "85.50",                # strings exactly as stored (Decimal precision);
             "threshold": "80",               #   pass/fail as "true"/"false"; null when absent
-            "gap": "0",                      # how far the value must still move (0 when met)
+            "gap": "0",                      # still to go in the good direction (0 when met;
+                                             #   levels: steps; null for pass/fail, no data)
             "rule": "region:TDMNPB",         # which threshold applied
             "verified": true,                # is that threshold verified (null: none)
             "value_period": "2024Q1",        # the period the value was reported for
-            "value_source": "entered",       # entered | computed (formula)
+            "value_source": "entered",       # entered | computed (formula) | "" (no value)
             "direction": "higher", "source": "318/QĐ-TTg", "threshold_id": 12,
             "reason": ""}]}]
     }
@@ -83,9 +84,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--unit", help="unit code: that unit and its subtree (all versions)")
-        parser.add_argument("--set", dest="set_code", help="national criteria set code")
-        parser.add_argument("--period", help="period to print: 2024, 2024H1 or 2024Q4")
+        parser.add_argument(
+            "--unit", metavar="CODE", help="unit code: that unit and its subtree (all versions)"
+        )
+        parser.add_argument(
+            "--set", dest="set_code", metavar="CODE", help="national criteria set code"
+        )
+        parser.add_argument("--period", metavar="P", help="period to print: 2024, 2024H1 or 2024Q4")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: object, **options: Any) -> None:

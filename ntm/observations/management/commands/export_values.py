@@ -23,12 +23,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--unit", required=True, help="unit code, e.g. 07408 or 24")
-        parser.add_argument("--set", dest="set_code", help="only this national set code")
+        parser.add_argument(
+            "--unit", required=True, metavar="CODE", help="unit code, e.g. 07408 or 24"
+        )
+        parser.add_argument(
+            "--set", dest="set_code", metavar="CODE", help="only this national set code"
+        )
         parser.add_argument(
             "--period",
             action="append",
             dest="periods",
+            metavar="P",
             help="only this period (2024, 2024H1, 2024Q1); repeat for several",
         )
         parser.add_argument(
@@ -37,7 +42,10 @@ class Command(BaseCommand):
             help="file format (default: from the -o suffix, else csv)",
         )
         parser.add_argument(
-            "-o", "--output", help="file to write (default: standard output, CSV only)"
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="file to write (default: standard output, CSV only)",
         )
 
     def handle(self, *args: object, **options: object) -> None:

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user",
             required=True,
+            metavar="USERNAME",
             help="username whose permissions apply and who is recorded as the author",
         )
         parser.add_argument(
