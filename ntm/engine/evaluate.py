@@ -26,6 +26,9 @@ from ntm.engine.model import (
     combine,
 )
 
+# Chosen thresholds by (indicator identity, profile); valid for one run whose definitions stay alive.
+ThresholdCache = dict[tuple[int, UnitProfile], AppliedThreshold | None]
+
 
 def quantize(value: Decimal, decimals: int) -> Decimal:
     """Round half up to the indicator's decimals, as officials round the figures they report."""
@@ -119,9 +122,16 @@ def evaluate_indicator(
     profile: UnitProfile,
     values: Mapping[str, Value],
     references: Mapping[str, SetDef] | None = None,
+    cache: ThresholdCache | None = None,
 ) -> IndicatorResult:
     value, source, reason = _value_for(indicator, values)
-    threshold = select_threshold(indicator, axis, profile, references)
+    if cache is None:
+        threshold = select_threshold(indicator, axis, profile, references)
+    else:
+        key = (id(indicator), profile)
+        if key not in cache:
+            cache[key] = select_threshold(indicator, axis, profile, references)
+        threshold = cache[key]
 
     def result(status: Status, gap: Decimal | None = None, why: str = "") -> IndicatorResult:
         return IndicatorResult(
@@ -160,9 +170,11 @@ def evaluate_criterion(
     profile: UnitProfile,
     values: Mapping[str, Value],
     references: Mapping[str, SetDef] | None = None,
+    cache: ThresholdCache | None = None,
 ) -> CriterionResult:
     indicators = tuple(
-        evaluate_indicator(i, axis, profile, values, references) for i in criterion.indicators
+        evaluate_indicator(i, axis, profile, values, references, cache)
+        for i in criterion.indicators
     )
     status = combine([i.status for i in indicators]) if indicators else Status.NO_THRESHOLD
     return CriterionResult(criterion.number, status, indicators, criterion.key)
@@ -175,14 +187,17 @@ def evaluate(
     *,
     prerequisite_met: bool | None = None,
     references: Mapping[str, SetDef] | None = None,
+    cache: ThresholdCache | None = None,
 ) -> SetResult:
     """Evaluate one unit against one set for one period's values.
 
     ``prerequisite_met`` is the result of the prerequisite set (None when not evaluated);
-    ``references`` holds the sets that thresholds refer to.
+    ``references`` holds the sets that thresholds refer to. ``cache`` may be shared by the
+    calls of one run over many units with the same definitions: the threshold that applies
+    depends only on the indicator and the profile, so it is chosen once per pair.
     """
     criteria = tuple(
-        evaluate_criterion(c, definition.axis, profile, values, references)
+        evaluate_criterion(c, definition.axis, profile, values, references, cache)
         for c in definition.criteria
     )
     return SetResult(definition.code, criteria, definition.prerequisite, prerequisite_met)

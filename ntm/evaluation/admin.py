@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ntm.evaluation.models import CriterionResult, SetResult
+from ntm.evaluation.models import SetResult
 
 
 @admin.register(SetResult)
@@ -18,12 +18,4 @@ class SetResultAdmin(admin.ModelAdmin):
     ]
     list_filter = ["criteria_set", "period", "status", "unverified"]
     raw_id_fields = ["unit"]
-    list_select_related = ["unit", "criteria_set"]
-
-
-@admin.register(CriterionResult)
-class CriterionResultAdmin(admin.ModelAdmin):
-    list_display = ["unit", "criteria_set", "period", "number", "status"]
-    list_filter = ["criteria_set", "period", "status"]
-    raw_id_fields = ["unit", "set_result"]
     list_select_related = ["unit", "criteria_set"]

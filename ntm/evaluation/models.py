@@ -38,6 +38,8 @@ class SetResult(models.Model):
     revocation_risk = models.CharField(max_length=12, blank=True)
     # criteria → indicators: value, threshold, rule, status, gap, value period (see services)
     detail = models.JSONField(default=dict)
+    # "1m 2n 3d": criterion statuses, so roll-ups read one short column per unit
+    criteria_status = models.CharField(max_length=600, blank=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
@@ -53,23 +55,3 @@ class SetResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.criteria_set.code} {self.period}: {self.met}/{self.total}"
-
-
-class CriterionResult(models.Model):
-    """One row per criterion so roll-ups over a subtree are one grouped query."""
-
-    set_result = models.ForeignKey(SetResult, on_delete=models.CASCADE, related_name="criteria")
-    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
-    period = models.CharField(max_length=7)
-    number = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=12, choices=STATUS_CHOICES)
-
-    class Meta:
-        verbose_name = _("criterion result")
-        verbose_name_plural = _("criterion results")
-        ordering = ["set_result", "number"]
-        indexes = [models.Index(fields=["criteria_set", "period", "number", "status"])]
-
-    def __str__(self) -> str:
-        return f"{self.number}: {self.status}"

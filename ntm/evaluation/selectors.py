@@ -12,7 +12,7 @@ from ntm.accounts.models import Membership, Role
 from ntm.catalog.models import CriteriaSet, Criterion, Indicator
 from ntm.catalog.selectors import applicable_set
 from ntm.engine.periods import Period, parse_period
-from ntm.evaluation.models import CriterionResult, SetResult
+from ntm.evaluation.models import SetResult
 from ntm.geo.models import AdminUnit, Level
 
 
@@ -181,21 +181,18 @@ def subunit_results(
     return [SubunitRow(u, latest.get(u.pk)) for u in units_list]
 
 
-def criterion_rollup(
-    *, parent: AdminUnit, family: CriteriaSet, period: str
-) -> dict[int, Counter[str]]:
-    """How many units of the subtree meet each criterion in a period: one grouped query."""
-    rows = (
-        CriterionResult.objects.filter(
-            criteria_set=family, period=period, unit__path__startswith=parent.path
-        )
-        .values_list("number", "status")
-        .annotate(n=Count("pk"))
-    )
+def criterion_rollup(rows: list[SubunitRow]) -> dict[int, Counter[str]]:
+    """How many of these units stand at each status for each criterion (no query: the rows
+    already carry each result's short criteria_status column)."""
+    from ntm.evaluation.services import parse_criteria_status
+
     rollup: dict[int, Counter[str]] = {}
-    for number, status, n in rows:
-        rollup.setdefault(number, Counter())[status] += n
-    return rollup
+    for row in rows:
+        if row.result is None:
+            continue
+        for number, status in parse_criteria_status(row.result.criteria_status).items():
+            rollup.setdefault(number, Counter())[status] += 1
+    return dict(sorted(rollup.items()))
 
 
 def sets_for_unit(unit: AdminUnit) -> list[tuple[CriteriaSet, SetResult | None]]:

@@ -17,6 +17,7 @@ from django.db import transaction
 from ntm.catalog.models import CriteriaSet
 from ntm.catalog.selectors import province_id_of, set_definition, variants_by_province
 from ntm.engine import evaluate, formula, parse_period, revocation_risk
+from ntm.engine.evaluate import ThresholdCache
 from ntm.engine.model import (
     IndicatorResult,
     SetDef,
@@ -27,7 +28,7 @@ from ntm.engine.model import (
 from ntm.engine.model import (
     SetResult as EngineResult,
 )
-from ntm.evaluation.models import CriterionResult, SetResult
+from ntm.evaluation.models import SetResult
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import ProfileSource
 
@@ -165,7 +166,7 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> int:
         values[unit_id].append((code, period_code, number, flag, text))
 
     results: list[SetResult] = []
-    criteria_rows: list[list[CriterionResult]] = []
+    cache: ThresholdCache = {}
     for unit in units:
         unit_values = values.get(unit.pk)
         if not unit_values:
@@ -204,6 +205,7 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> int:
                 snapshot,
                 prerequisite_met=prerequisite_met,
                 references=refs,
+                cache=cache,
             )
             results.append(
                 SetResult(
@@ -219,30 +221,31 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> int:
                     unverified=any(c.unverified for c in outcome.criteria),
                     revocation_risk=revocation_risk(outcome).risk.value,
                     detail=_detail(outcome, periods, definition),
+                    criteria_status=criteria_status(outcome),
                 )
-            )
-            criteria_rows.append(
-                [
-                    CriterionResult(
-                        unit=unit,
-                        criteria_set=family,
-                        period=period.code,
-                        number=c.number,
-                        status=c.status.value,
-                    )
-                    for c in outcome.criteria
-                ]
             )
     with transaction.atomic():
         SetResult.objects.filter(criteria_set=family, unit__in=[u.pk for u in units]).delete()
         SetResult.objects.bulk_create(results, batch_size=2000)
-        flat = []
-        for result, rows_ in zip(results, criteria_rows, strict=True):
-            for row in rows_:
-                row.set_result = result
-                flat.append(row)
-        CriterionResult.objects.bulk_create(flat, batch_size=5000)
     return len(results)
+
+
+STATUS_LETTERS = {
+    Status.MET: "m",
+    Status.NOT_MET: "n",
+    Status.NO_DATA: "d",
+    Status.NO_THRESHOLD: "t",
+}
+LETTER_STATUS = {letter: status.value for status, letter in STATUS_LETTERS.items()}
+
+
+def criteria_status(outcome: EngineResult) -> str:
+    """ "1m 2n 3d": each criterion's status in a short column, for roll-ups over many units."""
+    return " ".join(f"{c.number}{STATUS_LETTERS[c.status]}" for c in outcome.criteria)
+
+
+def parse_criteria_status(text: str) -> dict[int, str]:
+    return {int(part[:-1]): LETTER_STATUS[part[-1]] for part in text.split()}
 
 
 def _typed(number: Any, flag: bool | None, text: str) -> Value:

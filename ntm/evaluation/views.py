@@ -88,5 +88,6 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "period": period,
             "met_all": sum(1 for r in with_result if r.result and r.result.status == "met"),
             "with_result": len(with_result),
+            "rollup": selectors.criterion_rollup(rows),
         },
     )

@@ -90,3 +90,13 @@ def test_the_engine_does_not_import_django():
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@given(value=numbers, threshold=numbers, direction=directions, region=regions)
+def test_the_threshold_cache_never_changes_a_result(value, threshold, direction, region):
+    definition = one_indicator_set(direction, threshold)
+    profile = UnitProfile(region=region, year=2024)
+    cache: dict = {}
+    plain = evaluate(definition, profile, {"x": value})
+    for _ in range(2):
+        assert evaluate(definition, profile, {"x": value}, cache=cache) == plain

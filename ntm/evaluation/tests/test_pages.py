@@ -131,3 +131,13 @@ def test_village_page_uses_the_village_set(client, demo_values):
     cong_phen = AdminUnit.objects.get(code="07408.05", valid_from=None)
     text = client.get(reverse("geo:detail", args=[cong_phen.pk])).text
     assert "7/7" in text
+
+
+def test_province_page_counts_communes_criterion_by_criterion(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="tinh"))
+    url = reverse("evaluation:subunits", args=[demo_values["24"].pk, ADVANCED])
+    response = client.get(url, {"period": "2024Q4"})
+    rollup = response.context["rollup"]
+    assert rollup[8]["met"] == 1 and rollup[2]["not_met"] == 1 and len(rollup) == 19
