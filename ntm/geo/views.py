@@ -90,6 +90,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             # Units of the history outside the user's scope are named but not linked.
             "visible_ids": {u.pk for u in linked if can(request.user, Action.VIEW, u)},
             "sets": sets_for_unit(unit) if unit.level >= 3 else [],
+            "can_edit_data": can(request.user, Action.EDIT_DATA, unit),
             "rollup_sets": sets_for_unit_level(unit, "commune") if unit.level < 3 else [],
         },
     )

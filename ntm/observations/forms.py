@@ -19,3 +19,30 @@ class CommentForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("File (PDF, image or office document, at most 10 MB)"))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Values file (CSV or XLSX: unit, set, code, period, value, note)")
+    )
+
+    def clean_file(self) -> object:
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
+        if upload.size > settings.NTM_MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
+
+class ExportForm(forms.Form):
+    set = forms.ChoiceField(label=_("Criteria set"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV")]
+    )
+
+    def __init__(self, *args: object, sets: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["set"].choices = [("", _("All sets")), *sets]

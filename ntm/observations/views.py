@@ -12,7 +12,14 @@ from ntm.core.http import HtmxHttpRequest
 from ntm.engine.periods import Period, parse_period
 from ntm.geo.models import AdminUnit
 from ntm.observations import selectors, services
-from ntm.observations.forms import CommentForm, EvidenceForm, ReasonForm, ValueForm
+from ntm.observations.forms import (
+    CommentForm,
+    EvidenceForm,
+    ExportForm,
+    ImportForm,
+    ReasonForm,
+    ValueForm,
+)
 from ntm.observations.models import DataValue, Evidence
 
 
@@ -202,3 +209,97 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )
+
+
+PENDING_DIR = "imports"
+
+
+def _pending_path(token: str) -> "Path":
+    from pathlib import Path
+
+    from django.conf import settings
+
+    if not token.isalnum():
+        raise Http404
+    return Path(settings.MEDIA_ROOT) / PENDING_DIR / token
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Upload → preview of every change (nothing written) → confirm. Any bad row refuses all."""
+    import secrets
+
+    from ntm.core.tabular import ImportRefused
+    from ntm.observations.importers import import_values
+
+    unit = get_object_or_404(AdminUnit, pk=unit_id)
+    require(request.user, Action.EDIT_DATA, unit)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"unit": unit, "form": form}
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        path = _pending_path(token)
+        owner = request.session.get(f"import-{token}")
+        if owner is None or not path.exists():
+            messages.error(request, _("The upload has expired; upload the file again."))
+            return redirect("observations:import", unit_id=unit.pk)
+        try:
+            preview = import_values(path.read_bytes(), user=request.user, filename=owner)
+        except ImportRefused as exc:
+            context["errors"] = exc.errors
+        else:
+            path.unlink(missing_ok=True)
+            request.session.pop(f"import-{token}", None)
+            messages.success(request, preview.as_text().splitlines()[-1])
+            return redirect("geo:detail", unit_id=unit.pk)
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            preview = import_values(data, user=request.user, dry_run=True, filename=upload.name)
+        except ImportRefused as exc:
+            context["errors"] = exc.errors
+        else:
+            token = secrets.token_hex(16)
+            path = _pending_path(token)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            request.session[f"import-{token}"] = upload.name
+            context.update(preview=preview, token=token, filename=upload.name)
+    return render(request, "observations/import.html", context)
+
+
+@login_required
+def values_export(request: HttpRequest, unit_id: int) -> HttpResponse:
+    from ntm.evaluation.selectors import sets_for_unit_level
+    from ntm.observations.exporters import export_values
+
+    unit = get_object_or_404(AdminUnit, pk=unit_id)
+    require(request.user, Action.VIEW, unit)
+    sets = [
+        (s.code, s.name)
+        for level in ("commune", "village")
+        for s, _r in sets_for_unit_level(unit, level)
+    ]
+    form = ExportForm(request.GET or None, sets=sets)
+    if not request.GET or not form.is_valid():
+        return render(request, "observations/export.html", {"unit": unit, "form": form})
+    family = (
+        CriteriaSet.objects.filter(code=form.cleaned_data["set"]).first()
+        if form.cleaned_data["set"]
+        else None
+    )
+    fmt = form.cleaned_data["format"]
+    units = AdminUnit.objects.filter(path__startswith=unit.path)
+    content = export_values(units=units, criteria_set=family, fmt=fmt)
+    response = HttpResponse(
+        content,
+        content_type="text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ntm-{unit.code}{"-" + family.code if family else ""}.{fmt}"'
+    )
+    return response
