@@ -45,4 +45,4 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: object, sets: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["set"].choices = [("", _("All sets")), *sets]
+        self.fields["set"].choices = [("", _("All sets")), *sets]  # type: ignore[attr-defined]

@@ -1,3 +1,6 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -214,11 +217,7 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 PENDING_DIR = "imports"
 
 
-def _pending_path(token: str) -> "Path":
-    from pathlib import Path
-
-    from django.conf import settings
-
+def _pending_path(token: str) -> Path:
     if not token.isalnum():
         raise Http404
     return Path(settings.MEDIA_ROOT) / PENDING_DIR / token
