@@ -33,6 +33,15 @@ class CriterionRow:
     indicators: list[IndicatorRow]
     responsible: list[str] = field(default_factory=list)
 
+    @property
+    def evidence(self) -> int:
+        return sum(i.evidence for i in self.indicators)
+
+    @property
+    def last_change(self) -> tuple[dt.datetime, str] | None:
+        changes = [(i.updated_at, i.updated_by) for i in self.indicators if i.updated_at]
+        return max(changes) if changes else None
+
 
 @dataclass
 class SetPage:
