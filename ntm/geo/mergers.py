@@ -38,10 +38,10 @@ than its row says. One exception, reported as a problem: a code not in force who
 exactly one new unit of its province that no other row claims is read as a typo for that unit's
 code (the 2025 file gives Phường Hiệp Hòa of Quảng Ninh as 00071, not 07147).
 
-Writing. Successions are recorded with ``services.succession_record``; a pair already stored as
-it is is not written again, so a second run changes nothing, not even history. Villages of an
-ended old commune move to its successor (``services.villages_transfer``) only when that commune
-has exactly one successor and it took the commune whole.
+Writing. Successions are recorded in bulk with ``services.successions_record_bulk``; a pair
+already stored as it is is not written again, so a second run changes nothing, not even history.
+Villages of an ended old commune move to its successor (``services.villages_transfer``) only
+when that commune has exactly one successor and it took the commune whole.
 """
 
 import datetime as dt
@@ -60,7 +60,7 @@ from django.utils.translation import gettext as _
 from ntm.core.tabular import CellError, ImportRefused, Table, read_table
 from ntm.core.text import fold, split_kind
 from ntm.geo.models import AdminUnit, Level, Succession
-from ntm.geo.services import succession_record, villages_transfer
+from ntm.geo.services import SuccessionSpec, successions_record_bulk, villages_transfer
 
 MERGER_COLUMNS: dict[str, list[str]] = {
     "parent_code": ["Mã cha", "Mã tỉnh mới", "Mã tỉnh/TP mới", "Mã ĐVHC cha", "Thuộc tỉnh"],
@@ -885,24 +885,14 @@ def _record(
         # The same old unit named twice for one new unit: partly wins over whole.
         if key not in pairs or link.kind == Succession.Kind.SPLIT:
             pairs[key] = link
-    stored = {
-        (s.predecessor_id, s.successor_id): (s.kind, s.effective_date, s.legal_basis)
-        for s in Succession.objects.filter(predecessor_id__in={k[0] for k in pairs})
-    }
-    for key, link in pairs.items():
-        if stored.get(key) == (link.kind, effective_date, legal_basis):
-            continue  # a second run writes nothing, not even history
-        _succession, created = succession_record(
-            predecessor=link.old,
-            successor=link.new,
-            effective_date=effective_date,
-            kind=link.kind,
-            legal_basis=legal_basis,
-        )
-        if created:
-            summary.successions_created += 1
-        else:
-            summary.successions_updated += 1
+    # A pair already stored as it is is not written: a second run writes nothing, not even history.
+    created, updated = successions_record_bulk(
+        pairs=[SuccessionSpec(link.old, link.new, link.kind) for link in pairs.values()],
+        effective_date=effective_date,
+        legal_basis=legal_basis,
+    )
+    summary.successions_created += created
+    summary.successions_updated += updated
 
 
 def _move_villages(

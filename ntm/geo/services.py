@@ -1,11 +1,13 @@
 """Writes on administrative units. Web views, commands, importers and the demo all call these."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ntm.accounts.permissions import Action, require
 from ntm.geo.models import KIND_LEVEL, AdminUnit, Classification, Kind, Level, Succession
@@ -108,6 +110,7 @@ def unit_rename(*, user: Any, unit: AdminUnit, name: str) -> AdminUnit:
     return unit
 
 
+@transaction.atomic
 def succession_record(
     *,
     predecessor: AdminUnit,
@@ -116,15 +119,79 @@ def succession_record(
     kind: str = Succession.Kind.MERGED,
     legal_basis: str = "",
 ) -> tuple[Succession, bool]:
-    """Idempotent: the same pair is stored once; a re-run updates kind, date and basis."""
+    """Idempotent: the same pair is stored once; a re-run updates kind, date and basis when they
+    differ and otherwise writes nothing, not even history."""
     if predecessor.pk == successor.pk:
         raise UnitError(_("A unit cannot succeed itself."))
-    succession, created = Succession.objects.update_or_create(
-        predecessor=predecessor,
-        successor=successor,
-        defaults={"kind": kind, "effective_date": effective_date, "legal_basis": legal_basis},
+    values = {"kind": kind, "effective_date": effective_date, "legal_basis": legal_basis}
+    succession, created = Succession.objects.select_for_update().get_or_create(
+        predecessor=predecessor, successor=successor, defaults=values
     )
+    changed = [name for name, value in values.items() if getattr(succession, name) != value]
+    if not created and changed:
+        for name in changed:
+            setattr(succession, name, values[name])
+        succession.save(update_fields=changed)
     return succession, created
+
+
+@dataclass(frozen=True)
+class SuccessionSpec:
+    """One pair for ``successions_record_bulk``."""
+
+    predecessor: AdminUnit
+    successor: AdminUnit
+    kind: str = Succession.Kind.MERGED
+
+
+@transaction.atomic
+def successions_record_bulk(
+    *, pairs: list[SuccessionSpec], effective_date: dt.date, legal_basis: str = ""
+) -> tuple[int, int]:
+    """``succession_record`` for many pairs at once: (created, updated).
+
+    One query reads the stored pairs of the given predecessors; new pairs are inserted and
+    changed ones updated in bulk, each with its history row; a pair stored as it is is not
+    written, not even history. A unit succeeding itself or a pair given twice refuses the lot
+    before anything is written.
+    """
+    wanted: dict[tuple[int, int], SuccessionSpec] = {}
+    for spec in pairs:
+        if spec.predecessor.pk == spec.successor.pk:
+            raise UnitError(_("A unit cannot succeed itself."))
+        key = (spec.predecessor.pk, spec.successor.pk)
+        if key in wanted:
+            raise UnitError(
+                _("%(old)s → %(new)s is given twice.")
+                % {"old": spec.predecessor, "new": spec.successor}
+            )
+        wanted[key] = spec
+    if not wanted:
+        return 0, 0
+    stored = {
+        (s.predecessor_id, s.successor_id): s
+        for s in Succession.objects.filter(predecessor_id__in={k[0] for k in wanted})
+    }
+    to_create: list[Succession] = []
+    to_update: list[Succession] = []
+    for key, spec in wanted.items():
+        values = {"kind": spec.kind, "effective_date": effective_date, "legal_basis": legal_basis}
+        succession = stored.get(key)
+        if succession is None:
+            to_create.append(
+                Succession(predecessor=spec.predecessor, successor=spec.successor, **values)
+            )
+        elif any(getattr(succession, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(succession, name, value)
+            to_update.append(succession)
+    if to_create:
+        bulk_create_with_history(to_create, Succession)
+    if to_update:
+        bulk_update_with_history(
+            to_update, Succession, fields=["kind", "effective_date", "legal_basis"]
+        )
+    return len(to_create), len(to_update)
 
 
 @transaction.atomic

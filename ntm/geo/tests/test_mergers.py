@@ -331,3 +331,17 @@ def test_names_match_across_spellings_but_not_across_tones():
     assert name_key("Thị trấn NT Việt Lâm") == name_key("Thị trấn Nông trường Việt Lâm")
     assert compact_key("Xã Ea Bia") == compact_key("Xã EaBia")
     assert compact_key("Xã Ea Ly") == compact_key("Xã Ealy")
+
+
+def test_importing_again_with_another_legal_basis_updates_every_pair_with_one_history_row(reform):
+    first = import_mergers(MERGERS)
+    history = Succession.history.count()
+    again = import_mergers(MERGERS, legal_basis="Nghị quyết 1658/NQ-UBTVQH15")
+    assert (again.successions_created, again.successions_updated) == (
+        0,
+        first.successions_created,
+    )
+    assert Succession.history.count() == history + first.successions_created
+    assert set(Succession.objects.values_list("legal_basis", flat=True)) == {
+        "Nghị quyết 1658/NQ-UBTVQH15"
+    }

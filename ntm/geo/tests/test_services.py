@@ -2,11 +2,21 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from ntm.accounts.models import User
 from ntm.geo.models import AdminUnit, Classification, Kind, Succession
-from ntm.geo.services import UnitError, classification_set, unit_create, village_create
+from ntm.geo.services import (
+    SuccessionSpec,
+    UnitError,
+    classification_set,
+    succession_record,
+    successions_record_bulk,
+    unit_create,
+    village_create,
+)
 
 
 def test_commune_manager_adds_a_village_with_the_next_code(demo):
@@ -95,3 +105,108 @@ def test_unit_profile_takes_the_region_from_the_province_and_dated_classificatio
     assert profiles[my_thai.pk].commune_group == "2" and profiles[my_thai.pk].especially_difficult
     earlier = unit_profiles(units=[my_thai], on=dt.date(2026, 2, 1))[my_thai.pk]
     assert earlier.commune_group == "" and earlier.especially_difficult
+
+
+REFORM = dt.date(2025, 7, 1)
+
+
+def _communes(n: int) -> tuple[AdminUnit, list[AdminUnit]]:
+    province = unit_create(code="24", name="Tỉnh Bắc Giang", kind=Kind.PROVINCE)
+    communes = [
+        unit_create(code=f"{7400 + i:05d}", name=f"Xã Số {i}", kind=Kind.COMMUNE, parent=province)
+        for i in range(n)
+    ]
+    return province, communes
+
+
+def test_recording_the_same_succession_again_writes_no_history(db):
+    _province, (old, new) = _communes(2)
+    first, created = succession_record(
+        predecessor=old, successor=new, effective_date=REFORM, legal_basis="NQ 1658"
+    )
+    assert created and Succession.history.count() == 1
+    again, created = succession_record(
+        predecessor=old, successor=new, effective_date=REFORM, legal_basis="NQ 1658"
+    )
+    assert not created and again.pk == first.pk and Succession.history.count() == 1
+    changed, created = succession_record(
+        predecessor=old,
+        successor=new,
+        effective_date=REFORM,
+        kind=Succession.Kind.SPLIT,
+        legal_basis="NQ 1658",
+    )
+    assert not created and changed.kind == Succession.Kind.SPLIT
+    assert Succession.history.count() == 2
+    assert Succession.objects.get().kind == Succession.Kind.SPLIT
+
+
+def test_bulk_recording_creates_new_pairs_updates_changed_ones_and_leaves_the_rest(db):
+    _province, (a, b, c, d, target) = _communes(5)
+    successions_record_bulk(
+        pairs=[SuccessionSpec(a, target), SuccessionSpec(b, target)],
+        effective_date=REFORM,
+        legal_basis="NQ 1658",
+    )
+    [kept] = Succession.history.filter(predecessor=a)
+    created, updated = successions_record_bulk(
+        pairs=[
+            SuccessionSpec(a, target),  # as stored
+            SuccessionSpec(b, target, Succession.Kind.SPLIT),  # changed
+            SuccessionSpec(c, target),  # new
+            SuccessionSpec(d, target, Succession.Kind.SPLIT),  # new
+        ],
+        effective_date=REFORM,
+        legal_basis="NQ 1658",
+    )
+    assert (created, updated) == (2, 1)
+    stored = {s.predecessor_id: s.kind for s in Succession.objects.filter(successor=target)}
+    assert stored == {
+        a.pk: Succession.Kind.MERGED,
+        b.pk: Succession.Kind.SPLIT,
+        c.pk: Succession.Kind.MERGED,
+        d.pk: Succession.Kind.SPLIT,
+    }
+    assert list(Succession.history.filter(predecessor=a)) == [kept]
+    assert [h.history_type for h in Succession.history.filter(predecessor=b).order_by("pk")] == [
+        "+",
+        "~",
+    ]
+    assert Succession.history.filter(predecessor__in=[c, d], history_type="+").count() == 2
+    history = Succession.history.count()
+    again = successions_record_bulk(
+        pairs=[SuccessionSpec(u, target) for u in (a, c)],
+        effective_date=REFORM,
+        legal_basis="NQ 1658",
+    )
+    assert again == (0, 0) and Succession.history.count() == history
+
+
+def test_bulk_recording_takes_as_many_queries_for_many_pairs_as_for_few(db):
+    _province, communes = _communes(41)
+    target, few, many = communes[0], communes[1:4], communes[4:]
+
+    def queries(units: list[AdminUnit], kind: str) -> int:
+        with CaptureQueriesContext(connection) as context:
+            successions_record_bulk(
+                pairs=[SuccessionSpec(u, target, kind) for u in units], effective_date=REFORM
+            )
+        return len(context.captured_queries)
+
+    assert queries(few, Succession.Kind.MERGED) == queries(many, Succession.Kind.MERGED)
+    assert queries(few, Succession.Kind.SPLIT) == queries(many, Succession.Kind.SPLIT)
+
+
+def test_a_unit_cannot_succeed_itself_even_in_bulk(db):
+    _province, (old, new) = _communes(2)
+    with pytest.raises(UnitError):
+        succession_record(predecessor=old, successor=old, effective_date=REFORM)
+    with pytest.raises(UnitError):
+        successions_record_bulk(
+            pairs=[SuccessionSpec(old, new), SuccessionSpec(new, new)], effective_date=REFORM
+        )
+    with pytest.raises(UnitError):
+        successions_record_bulk(
+            pairs=[SuccessionSpec(old, new), SuccessionSpec(old, new)], effective_date=REFORM
+        )
+    assert not Succession.objects.exists() and not Succession.history.exists()
