@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "ntm.catalog",
     "ntm.observations",
     "ntm.evaluation",
+    "ntm.planning",
+    "ntm.organisation",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("units/", include("ntm.evaluation.urls")),
     path("", include("ntm.observations.urls")),
     path("criteria/", include("ntm.catalog.urls")),
+    path("", include("ntm.planning.urls")),
+    path("", include("ntm.organisation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

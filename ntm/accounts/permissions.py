@@ -20,6 +20,7 @@ class Action(StrEnum):
     VIEW = "view"  # non-public data of the unit
     EDIT_DATA = "edit_data"  # indicator values, plans, works
     APPROVE_DATA = "approve_data"  # approve and lock values, lock periods
+    MANAGE_PLAN = "manage_plan"  # the unit's yearly plan: targets, tasks, snapshots
     MANAGE_UNITS = "manage_units"  # create and edit villages under a commune
     MANAGE_USERS = "manage_users"
     CONFIGURE_CRITERIA = "configure_criteria"  # localise thresholds of a criteria set
@@ -34,6 +35,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW,
             Action.EDIT_DATA,
             Action.APPROVE_DATA,
+            Action.MANAGE_PLAN,
             Action.MANAGE_UNITS,
             Action.MANAGE_USERS,
             Action.CONFIGURE_CRITERIA,
@@ -42,10 +44,16 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     Role.PROVINCE_APPRAISER: frozenset({Action.VIEW, Action.APPRAISE}),
     Role.COMMUNE_MANAGER: frozenset(
-        {Action.VIEW, Action.EDIT_DATA, Action.APPROVE_DATA, Action.MANAGE_UNITS}
+        {
+            Action.VIEW,
+            Action.EDIT_DATA,
+            Action.APPROVE_DATA,
+            Action.MANAGE_PLAN,
+            Action.MANAGE_UNITS,
+        }
     ),
     Role.SPECIALIST: frozenset({Action.VIEW, Action.EDIT_DATA}),
-    Role.VILLAGE_HEAD: frozenset({Action.VIEW, Action.EDIT_DATA}),
+    Role.VILLAGE_HEAD: frozenset({Action.VIEW, Action.EDIT_DATA, Action.MANAGE_PLAN}),
     Role.FATHERLAND_FRONT: frozenset({Action.VIEW, Action.SUPERVISE}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }

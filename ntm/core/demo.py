@@ -163,5 +163,12 @@ def load_demo(*, with_values: bool = False) -> dict[str, AdminUnit]:
     if with_values:
         from ntm.core.demo_values import load_demo_values
 
-        load_demo_values(units, {u.username: User.objects.get(username=u.username) for u in USERS})
+        users = {u.username: User.objects.get(username=u.username) for u in USERS}
+        load_demo_values(units, users)
+        from ntm.planning.demo import load_plan_demo
+
+        load_plan_demo(units, users)
+        from ntm.organisation.demo import load_organisation_demo
+
+        load_organisation_demo(units, users)
     return units

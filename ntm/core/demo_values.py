@@ -6,7 +6,9 @@ and Cống Phên reaches it during 2024. The thresholds they are judged against 
 Bắc Giang sets in data/demo/, never law.
 """
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -117,7 +119,7 @@ def _record(
         refresh(unit=unit, family=family)
 
 
-def load_demo_values(units: dict[str, AdminUnit], users: dict[str, object]) -> None:
+def load_demo_values(units: dict[str, AdminUnit], users: Mapping[str, Any]) -> None:
     load_catalog()
     advanced = CriteriaSet.objects.get(code=ADVANCED)
     model_village = CriteriaSet.objects.get(code=MODEL_VILLAGE)

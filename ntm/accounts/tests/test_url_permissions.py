@@ -24,7 +24,21 @@ LOGIN_ONLY = {
 }
 UNIT_KWARGS = {"unit_id"}
 # Extra path parts a unit page may take, with a valid example for the foreign unit.
-UNIT_PAGE_EXTRAS = {"set_code": "xa-thu-nghiem", "number": 1, "period": "2024Q1", "code": "1.1"}
+UNIT_PAGE_EXTRAS = {
+    "set_code": "xa-thu-nghiem",
+    "number": 1,
+    "period": "2024Q1",
+    "code": "1.1",
+    "year": 2024,
+    "task_id": 1,
+    "obstacle_id": 1,
+    # ntm.organisation: objects are looked up inside the unit of the URL only.
+    "committee_id": 1,
+    "member_id": 1,
+    "campaign_id": 1,
+    "award_id": 1,
+    "product_id": 1,
+}
 # Pages of one object that belongs to a unit: kwarg -> fixture building a foreign object.
 OBJECT_KWARGS = {"value_id", "evidence_id"}
 ROLES = ["tinh", "xa", "congchuc", "thon", "mttq", "xem"]

@@ -78,3 +78,64 @@ def threshold(result: dict | None) -> SafeString:  # type: ignore[type-arg]
 @register.filter
 def dictget(mapping: dict | None, key: str) -> object:  # type: ignore[type-arg]
     return (mapping or {}).get(key, [])
+
+
+TARGET_LABELS = {
+    "achieved": (_("achieved"), "met"),
+    "on_track": (_("on track"), "on_track"),
+    "at_risk": (_("at risk"), "at_risk"),
+    "missed": (_("missed"), "not_met"),
+    "no_data": (_("no data"), "no_data"),
+}
+
+
+@register.simple_tag
+def target_badge(status: str) -> SafeString:
+    label, css = TARGET_LABELS.get(status, (status, "none"))
+    return format_html('<span class="status status-{}">{}</span>', css, label)
+
+
+@register.filter
+def observed(text: str | None) -> str:
+    """A target's observed value: a status word, a count ("13/19") or a number."""
+    if text in STATUS_LABELS:
+        return str(STATUS_LABELS[text])
+    if text and "/" in text:
+        return text
+    return value(text)
+
+
+@register.filter
+def organisations(codes: list[str] | None) -> str:
+    from ntm.planning.models import Task
+
+    labels = dict(Task.Organisation.choices)
+    return ", ".join(str(labels.get(c, c)) for c in codes or [])
+
+
+@register.filter
+def rule_label(rule: str | None) -> str:
+    """The engine's note of which threshold applied, for people: "region:TDMNPB +year:2024" →
+    "Trung du và miền núi phía Bắc, năm 2024"."""
+    from ntm.geo.models import Region
+
+    if not rule:
+        return ""
+    main, _sep, reference = rule.partition("; ")
+    parts = []
+    for token in main.split():
+        if token == "general":
+            parts.append(str(_("general level")))
+        elif token.startswith("region:"):
+            code = token.split(":", 1)[1]
+            parts.append(str(Region(code).label) if code in Region.values else code)
+        elif token == "(difficult)":
+            parts.append(str(_("especially difficult commune")))
+        elif token.startswith("group:"):
+            parts.append(str(_("commune group %(n)s") % {"n": token.split(":", 1)[1]}))
+        elif token.startswith("+year:"):
+            parts.append(str(_("year %(y)s") % {"y": token.split(":", 1)[1]}))
+        else:
+            parts.append(token)
+    text = ", ".join(parts)
+    return f"{text}; {reference}" if reference else text

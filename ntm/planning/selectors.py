@@ -1,0 +1,158 @@
+"""Reads for plan pages: target statuses from stored results, tasks, obstacles — fixed queries."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from ntm.evaluation.models import SetResult
+from ntm.evaluation.services import parse_criteria_status
+from ntm.planning.models import Obstacle, Plan, Snapshot, Target, Task
+from ntm.planning.status import Judgement, Observed, judge
+
+DUE_SOON_DAYS = 14
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@dataclass
+class TargetRow:
+    target: Target
+    judgement: Judgement
+
+
+def _observed(result: SetResult | None) -> Observed:
+    if result is None:
+        return Observed()
+    indicators: dict[str, tuple[Decimal | None, str]] = {}
+    for criterion in result.detail.get("criteria", []):
+        for i in criterion["indicators"]:
+            number = None
+            if i.get("value") not in (None, "", "true", "false"):
+                try:
+                    number = Decimal(i["value"])
+                except ArithmeticError:
+                    number = None
+            indicators[i["code"]] = (number, i.get("direction", "higher"))
+    return Observed(
+        period=result.period,
+        met=result.met,
+        total=result.total,
+        criteria=parse_criteria_status(result.criteria_status),
+        indicators=indicators,
+        set_status=result.status,
+    )
+
+
+def target_rows(*, plan: Plan, on: dt.date | None = None) -> list[TargetRow]:
+    """Every target with its status on ``on`` (default today): two queries whatever the count."""
+    on = on or today()
+    targets = list(
+        plan.targets.select_related("criteria_set", "village").order_by("position", "pk")
+    )
+    units = {plan.unit_id} | {t.village_id for t in targets if t.village_id}
+    sets = {t.criteria_set_id for t in targets if t.criteria_set_id}
+    results: dict[tuple[int, int], list[SetResult]] = defaultdict(list)
+    for r in SetResult.objects.filter(unit_id__in=units, criteria_set_id__in=sets).order_by(
+        "period_end", "period"
+    ):
+        results[(r.unit_id, r.criteria_set_id)].append(r)
+    rows = []
+    for t in targets:
+        day = min(t.deadline, on)
+        unit_id = t.village_id if t.kind == "village_set" and t.village_id else plan.unit_id
+        history = results.get((unit_id, t.criteria_set_id or 0), [])
+        chosen = None
+        for r in history:
+            if r.period_end <= day:
+                chosen = r
+        judgement = judge(
+            kind=t.kind,
+            deadline=t.deadline,
+            on=on,
+            observed=_observed(chosen),
+            count=t.count,
+            criterion_number=t.criterion_number,
+            indicator_code=t.indicator_code,
+            value=Decimal(t.value) if t.value is not None else None,
+            manual_status=t.manual_status,
+        )
+        rows.append(TargetRow(t, judgement))
+    return rows
+
+
+@dataclass
+class TaskRow:
+    task: Task
+    overdue: bool
+    due_soon: bool
+    updates: int
+
+
+def task_state(task: Task, on: dt.date) -> tuple[bool, bool]:
+    open_ = task.status not in (Task.Status.DONE, Task.Status.CANCELLED)
+    overdue = open_ and task.deadline < on
+    due_soon = open_ and not overdue and (task.deadline - on).days <= DUE_SOON_DAYS
+    return overdue, due_soon
+
+
+def task_rows(*, plan: Plan, on: dt.date | None = None) -> list[TaskRow]:
+    on = on or today()
+    tasks = (
+        plan.tasks.select_related("area", "responsible_user")
+        .annotate(n_updates=Count("updates"))
+        .order_by("area__position", "deadline", "pk")
+    )
+    rows = []
+    for task in tasks:
+        overdue, due_soon = task_state(task, on)
+        rows.append(TaskRow(task, overdue, due_soon, task.n_updates))  # type: ignore[attr-defined]
+    return rows
+
+
+@dataclass
+class PlanPage:
+    plan: Plan
+    on: dt.date
+    targets: list[TargetRow]
+    tasks: list[TaskRow]
+    obstacles: list[Obstacle]
+    snapshots: list[Snapshot]
+
+    @property
+    def tasks_by_area(self) -> list[tuple[str, list[TaskRow]]]:
+        grouped: dict[str, list[TaskRow]] = {}
+        for row in self.tasks:
+            grouped.setdefault(row.task.area.name, []).append(row)
+        return list(grouped.items())
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "done": sum(1 for r in self.tasks if r.task.status == Task.Status.DONE),
+            "overdue": sum(1 for r in self.tasks if r.overdue),
+            "due_soon": sum(1 for r in self.tasks if r.due_soon),
+            "total": len(self.tasks),
+            "obstacles_open": sum(1 for o in self.obstacles if o.resolved_on is None),
+        }
+
+
+def plan_page(*, plan: Plan, on: dt.date | None = None) -> PlanPage:
+    on = on or today()
+    return PlanPage(
+        plan=plan,
+        on=on,
+        targets=target_rows(plan=plan, on=on),
+        tasks=task_rows(plan=plan, on=on),
+        obstacles=list(plan.obstacles.select_related("task", "raised_by")),
+        snapshots=list(plan.snapshots.order_by("taken_on")),
+    )
+
+
+def plans_of(unit_id: int) -> list[Plan]:
+    return list(Plan.objects.filter(unit_id=unit_id).order_by("-year"))
