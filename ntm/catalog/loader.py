@@ -370,10 +370,48 @@ def parse(text: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "indicators": indicators,
             }
         )
+    _check_lengths(check, fields_, elements, criteria)
     if check.errors:
         raise CatalogError(check.errors)
     fields_["data_elements"] = elements
     return fields_, criteria
+
+
+def _check_lengths(
+    check: _Checker,
+    set_fields: dict[str, Any],
+    elements: list[dict[str, Any]],
+    criteria: list[dict[str, Any]],
+) -> None:
+    """Every text must fit its database column (PostgreSQL refuses what SQLite would keep)."""
+
+    def fits(model: type, values: dict[str, Any], where: str) -> None:
+        for name, value in values.items():
+            try:
+                field = model._meta.get_field(name)  # type: ignore[attr-defined]
+            except Exception:  # keys that are not columns (indicators, thresholds)
+                continue
+            limit = getattr(field, "max_length", None)
+            if limit and isinstance(value, str) and len(value) > limit:
+                check.fail(where, f"'{name}' is longer than {limit} characters ({len(value)})")
+
+    fits(CriteriaSet, set_fields, "set")
+    for element in elements:
+        fits(DataElement, element, f"data element {element['code']}")
+    for criterion in criteria:
+        fits(Criterion, criterion, f"criterion {criterion['number']}")
+        for indicator in criterion["indicators"]:
+            fits(Indicator, indicator, f"indicator {indicator['code']}")
+            for t in indicator["thresholds"]:
+                fits(
+                    Threshold,
+                    {
+                        "value": t.value,
+                        "reference_set": t.reference_set,
+                        "reference_indicator": t.reference_indicator,
+                    },
+                    f"indicator {indicator['code']}, threshold",
+                )
 
 
 def _resolve_links(fields_: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

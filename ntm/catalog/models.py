@@ -31,7 +31,7 @@ class CriteriaSet(models.Model):
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=SetLevel.choices)
-    legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     threshold_axis = models.CharField(
@@ -70,7 +70,7 @@ class CriteriaSet(models.Model):
     )
     illustrative = models.BooleanField(_("illustrative (demo) thresholds"), default=False)
     verified = models.BooleanField(_("structure verified"), default=False)
-    source = models.CharField(_("source"), max_length=500, blank=True)
+    source = models.TextField(_("source"), blank=True)
     note = models.TextField(_("note"), blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     # Bumped by every change of criteria, indicators or thresholds: cached engine definitions
@@ -234,7 +234,7 @@ class Threshold(models.Model):
     reference_set = models.CharField(max_length=80, blank=True)
     reference_indicator = models.CharField(max_length=20, blank=True)
     reference_factor = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
-    source = models.CharField(_("source"), max_length=500, blank=True)
+    source = models.TextField(_("source"), blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(

@@ -165,10 +165,11 @@ def load_demo(*, with_values: bool = False) -> dict[str, AdminUnit]:
 
         users = {u.username: User.objects.get(username=u.username) for u in USERS}
         load_demo_values(units, users)
-        from ntm.planning.demo import load_plan_demo
-
-        load_plan_demo(units, users)
+        # The register first: the plan's OCOP target is judged from it.
         from ntm.organisation.demo import load_organisation_demo
 
         load_organisation_demo(units, users)
+        from ntm.planning.demo import load_plan_demo
+
+        load_plan_demo(units, users)
     return units

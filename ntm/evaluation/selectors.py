@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from ntm.accounts.models import Membership, Role
 from ntm.catalog.models import CriteriaSet, Criterion, Indicator
 from ntm.catalog.selectors import applicable_set
 from ntm.engine.periods import Period, parse_period
@@ -69,15 +68,11 @@ def result_as_of(
 
 
 def responsible_officials(unit: AdminUnit) -> dict[str, list[str]]:
-    """Specialist officials of the unit (or its ancestors) by field of work."""
-    ids = [*unit.ancestor_ids, unit.pk]
-    found: dict[str, list[str]] = {}
-    for m in Membership.objects.filter(unit_id__in=ids, role=Role.SPECIALIST).select_related(
-        "user"
-    ):
-        for f in m.fields:
-            found.setdefault(f, []).append(str(m.user))
-    return found
+    """Who answers for each field of work: committee members assigned to it, then specialist
+    officials (see organisation.selectors.responsible_by_field)."""
+    from ntm.organisation.selectors import responsible_by_field
+
+    return responsible_by_field(unit)
 
 
 def set_page(*, unit: AdminUnit, family: CriteriaSet, period: Period | None) -> SetPage:

@@ -234,10 +234,12 @@ def load_plan_demo(units: dict[str, AdminUnit], users: dict[str, Any]) -> Plan:
         )
     target(
         kind=TargetKind.QUALITATIVE,
-        title="Phấn đấu xây dựng 01 sản phẩm OCOP 4 sao",
-        manual_status=TargetStatus.MISSED,
-        manual_reason="Hồ sơ chưa hoàn thiện trong năm 2024; chuyển sang năm 2025 (minh họa).",
+        title="Tổ chức hội nghị sơ kết 6 tháng, tổng kết năm về xây dựng nông thôn mới",
+        manual_status=TargetStatus.ACHIEVED,
+        manual_reason="Đã tổ chức sơ kết tháng 7 và tổng kết tháng 12/2024 (minh họa).",
     )
+    # Computed from the OCOP register: only certified products count.
+    target(kind=TargetKind.OCOP, count=1, stars=4, title="Phấn đấu xây dựng 01 sản phẩm OCOP 4 sao")
 
     areas = {a.code: a for a in plan.areas.all()}
     created = {}

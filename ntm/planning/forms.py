@@ -49,6 +49,13 @@ class TargetForm(forms.Form):
     value = forms.DecimalField(
         label=_("Target value"), required=False, max_digits=15, decimal_places=4
     )
+    stars = forms.TypedChoiceField(
+        label=_("OCOP stars"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), (3, "3"), (4, "4"), (5, "5")],
+    )
     village = forms.ModelChoiceField(
         label=_("Village"), required=False, queryset=AdminUnit.objects.none()
     )

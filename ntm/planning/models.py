@@ -80,6 +80,7 @@ class TargetKind(models.TextChoices):
     CRITERION = "criterion", _("A criterion met")
     INDICATOR = "indicator", _("An indicator value")
     VILLAGE_SET = "village_set", _("A village reaches or keeps a set")
+    OCOP = "ocop", _("OCOP products of a star rating")
     QUALITATIVE = "qualitative", _("Qualitative target")
 
 
@@ -109,6 +110,7 @@ class Target(models.Model):
     value = models.DecimalField(
         _("target value"), max_digits=20, decimal_places=4, null=True, blank=True
     )
+    stars = models.PositiveSmallIntegerField(_("stars (OCOP targets)"), null=True, blank=True)
     village = models.ForeignKey(
         AdminUnit,
         verbose_name=_("village"),

@@ -63,6 +63,7 @@ def target_rows(*, plan: Plan, on: dt.date | None = None) -> list[TargetRow]:
     ):
         results[(r.unit_id, r.criteria_set_id)].append(r)
     rows = []
+    ocop_by_day: dict[dt.date, dict[int, int]] = {}
     for t in targets:
         day = min(t.deadline, on)
         unit_id = t.village_id if t.kind == "village_set" and t.village_id else plan.unit_id
@@ -71,11 +72,20 @@ def target_rows(*, plan: Plan, on: dt.date | None = None) -> list[TargetRow]:
         for r in history:
             if r.period_end <= day:
                 chosen = r
+        observed = _observed(chosen)
+        if t.kind == "ocop":
+            from ntm.organisation.selectors import ocop_counts
+
+            # One register query per judging day, however many OCOP targets.
+            if day not in ocop_by_day:
+                ocop_by_day[day] = ocop_counts(plan.unit, day)
+            observed = Observed(ocop=ocop_by_day[day])
         judgement = judge(
             kind=t.kind,
             deadline=t.deadline,
             on=on,
-            observed=_observed(chosen),
+            observed=observed,
+            stars=t.stars,
             count=t.count,
             criterion_number=t.criterion_number,
             indicator_code=t.indicator_code,

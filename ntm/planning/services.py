@@ -82,7 +82,7 @@ def _check_target(
     village: AdminUnit | None,
     manual_status: str,
 ) -> None:
-    if kind != TargetKind.QUALITATIVE and criteria_set is None:
+    if kind not in (TargetKind.QUALITATIVE, TargetKind.OCOP) and criteria_set is None:
         raise PlanError(_("Choose the criteria set the target refers to."))
     if criteria_set is not None and criteria_set.localises_id:
         raise PlanError(_("Choose the national set; the province's version applies by itself."))
@@ -117,6 +117,8 @@ def _check_target(
             raise PlanError(_("Choose a village of this commune."))
         if criteria_set is None or criteria_set.level != "village":
             raise PlanError(_("Choose a village set."))
+    elif kind == TargetKind.OCOP:
+        pass  # checked in target_add: count and stars
     elif kind == TargetKind.QUALITATIVE:
         if manual_status and manual_status not in TargetStatus.values:
             raise PlanError(_("Choose a status."))
@@ -140,10 +142,15 @@ def target_add(
     village: AdminUnit | None = None,
     manual_status: str = "",
     manual_reason: str = "",
+    stars: int | None = None,
 ) -> Target:
     require(user, Action.MANAGE_PLAN, plan.unit)
     if not title.strip():
         raise PlanError(_("Describe the target."))
+    if kind == TargetKind.OCOP and (stars not in (3, 4, 5) or not count or count < 1):
+        raise PlanError(
+            _("An OCOP target names a number of products and a rating of 3, 4 or 5 stars.")
+        )
     _check_target(
         plan,
         kind,
@@ -168,6 +175,7 @@ def target_add(
         indicator_code=indicator_code,
         value=value,
         village=village,
+        stars=stars if kind == TargetKind.OCOP else None,
         manual_status=manual_status if kind == TargetKind.QUALITATIVE else "",
         manual_reason=manual_reason.strip(),
         position=plan.targets.count(),

@@ -25,6 +25,7 @@ class Observed:
         default_factory=dict
     )  # code -> (value, direction)
     set_status: str | None = None
+    ocop: dict[int, int] = field(default_factory=dict)  # stars -> valid certified products
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,15 @@ def judge(
     indicator_code: str = "",
     value: Decimal | None = None,
     manual_status: str = "",
+    stars: int | None = None,
 ) -> Judgement:
     day = judging_day(deadline, on)
     if kind == "qualitative":
         return Judgement(manual_status or "no_data", day, None, "")
+    if kind == "ocop":
+        # From the OCOP register, not from criteria results: products of at least that rating.
+        have = sum(n for s, n in observed.ocop.items() if s >= (stars or 3))
+        return Judgement(_open_status(have >= (count or 1), deadline, on), day, None, str(have))
     if observed.period is None:
         return Judgement("no_data", day, None, "")
     if kind == "criteria_count":

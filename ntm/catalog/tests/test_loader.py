@@ -84,3 +84,11 @@ def test_shipped_catalog_loads_in_dependency_order(db):
     advanced = CriteriaSet.objects.get(code="xa-ntm-nang-cao-2021-2025")
     assert advanced.prerequisite.code == "xa-ntm-2021-2025" and advanced.criteria.count() == 19
     assert CriteriaSet.objects.get(code="xa-ntm-2026-2030").criteria.count() == 10
+
+
+def test_texts_longer_than_their_column_are_refused_by_name(db):
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "{vi: Thủy lợi, en: Irrigation}", "{vi: " + "Thủy lợi " * 40 + ", en: Irrigation}"
+    )
+    with pytest.raises(CatalogError, match="criterion 1: 'name_vi' is longer than 300"):
+        load_criteria(text)

@@ -102,7 +102,7 @@ def test_commune_page_query_count_is_fixed(client, demo_values, django_assert_ma
         client.get(url, {"period": "2024Q4"})
     pinned = len(captured)
     # Pinned: the count must not grow with criteria, indicators or villages.
-    assert pinned == 19, [q["sql"][:80] for q in captured.captured_queries]
+    assert pinned == 20, [q["sql"][:80] for q in captured.captured_queries]
 
 
 def test_province_page_query_count_is_fixed(client, demo_values, django_assert_num_queries):

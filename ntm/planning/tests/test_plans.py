@@ -30,7 +30,7 @@ def _status(plan, title_start, on=None):
 def test_the_2024_plan_shows_each_targets_live_status(demo_plan):
     _units, plan = demo_plan
     page = plan_page(plan=plan)
-    assert len(page.targets) == 15
+    assert len(page.targets) == 16
     assert _status(plan, "Hoàn thành 13/19") == "achieved"
     assert _status(plan, "Đến quý IV/2024") == "achieved"
     assert _status(plan, "Hoàn thành xây dựng thôn Cống Phên") == "achieved"
@@ -197,8 +197,9 @@ def test_plan_page_query_count_is_fixed(demo_plan, client, django_assert_num_que
     units, _plan = demo_plan
     client.force_login(User.objects.get(username="xem"))
     url = reverse("planning:plan", args=[units["07408"].pk, 2024])
-    # session, user, memberships, unit, plan, targets, results, tasks, obstacles, snapshots, banner
-    with django_assert_num_queries(11):
+    # session, user, memberships, unit, plan, targets, results, OCOP register, tasks, obstacles,
+    # snapshots, banner
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
 

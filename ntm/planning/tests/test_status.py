@@ -144,3 +144,40 @@ def test_after_the_deadline_the_judging_day_is_the_deadline():
         kind="criteria_count", deadline=DEADLINE, on=dt.date(2026, 1, 1), observed=Q4, count=13
     )
     assert j.judged_on == DEADLINE and j.actual == "13/19"
+
+
+def test_ocop_targets_count_products_of_at_least_the_rating():
+    register = Observed(ocop={3: 2, 4: 1, 5: 0})
+    assert (
+        judge(
+            kind="ocop",
+            deadline=DEADLINE,
+            on=dt.date(2025, 1, 1),
+            observed=register,
+            count=1,
+            stars=4,
+        ).status
+        == "achieved"
+    )
+    assert (
+        judge(
+            kind="ocop",
+            deadline=DEADLINE,
+            on=dt.date(2025, 1, 1),
+            observed=register,
+            count=2,
+            stars=4,
+        ).status
+        == "missed"
+    )
+    assert (
+        judge(
+            kind="ocop",
+            deadline=DEADLINE,
+            on=dt.date(2024, 3, 1),
+            observed=register,
+            count=3,
+            stars=3,
+        ).status
+        == "achieved"
+    )
