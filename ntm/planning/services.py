@@ -589,3 +589,22 @@ def reminders_send(*, on: dt.date) -> int:
         )
         sent += 1
     return sent
+
+
+@transaction.atomic
+def area_add(*, user: Any, plan: Plan, name: str) -> SolutionArea:
+    """Solution areas are configurable per plan; the reference plan's eight are the default."""
+    from django.utils.text import slugify
+
+    require(user, Action.MANAGE_PLAN, plan.unit)
+    name = " ".join(name.split())
+    if not name:
+        raise PlanError(_("Name the solution area."))
+    if plan.areas.filter(name__iexact=name).exists():
+        raise PlanError(_("The plan already has this solution area."))
+    base = slugify(name)[:30] or "area"
+    code, n = base, 1
+    while plan.areas.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return SolutionArea.objects.create(plan=plan, code=code, name=name, position=plan.areas.count())

@@ -16,4 +16,6 @@ urlpatterns = [
     path(P + "snapshots/new/", views.snapshot_take, name="snapshot_take"),
     path(P + "snapshots/<str:period>/", views.snapshot_detail, name="snapshot"),
     path(P + "draft/", views.draft, name="draft"),
+    path(P + "areas/new/", views.area_add, name="area_add"),
+    path(P + "attachments/<int:update_id>/", views.attachment, name="attachment"),
 ]

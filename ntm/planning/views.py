@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +18,7 @@ from ntm.planning.forms import (
     TargetForm,
     TaskForm,
 )
-from ntm.planning.models import Obstacle, Plan, Snapshot, Task
+from ntm.planning.models import Obstacle, Plan, ProgressUpdate, Snapshot, Task
 
 
 def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> AdminUnit:
@@ -260,10 +260,25 @@ def snapshot_detail(request: HttpRequest, unit_id: int, year: int, period: str) 
     plan = _plan(request, unit_id, year)
     snapshot = get_object_or_404(Snapshot, plan=plan, period=period)
     others = list(plan.snapshots.order_by("taken_on"))
+    # Snapshots side by side: each target's status in every frozen period.
+    titles: list[str] = []
+    cells: dict[tuple[str, str], str] = {}
+    for other in others:
+        for t in other.data.get("targets", []):
+            if t["title"] not in titles:
+                titles.append(t["title"])
+            cells[(t["title"], other.period)] = t["status"]
+    comparison = [(title, [cells.get((title, o.period), "") for o in others]) for title in titles]
     return render(
         request,
         "planning/snapshot_detail.html",
-        {"plan": plan, "unit": plan.unit, "snapshot": snapshot, "snapshots": others},
+        {
+            "plan": plan,
+            "unit": plan.unit,
+            "snapshot": snapshot,
+            "snapshots": others,
+            "comparison": comparison,
+        },
     )
 
 
@@ -314,3 +329,28 @@ def draft(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "period": period,
         },
     )
+
+
+@login_required
+def attachment(request: HttpRequest, unit_id: int, year: int, update_id: int) -> FileResponse:
+    """Progress attachments are the plan's non-public data: served only to who may view it."""
+    plan = _plan(request, unit_id, year)
+    update = get_object_or_404(ProgressUpdate, task__plan=plan, pk=update_id)
+    if not update.attachment:
+        raise Http404
+    return FileResponse(
+        update.attachment.open("rb"),
+        as_attachment=True,
+        filename=update.attachment_name or "attachment",
+    )
+
+
+@login_required
+@require_POST
+def area_add(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
+    plan = _plan(request, unit_id, year, Action.MANAGE_PLAN)
+    try:
+        services.area_add(user=request.user, plan=plan, name=request.POST.get("name", ""))
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    return redirect("planning:plan", unit_id=plan.unit_id, year=plan.year)

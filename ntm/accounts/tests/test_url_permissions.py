@@ -32,12 +32,16 @@ UNIT_PAGE_EXTRAS = {
     "year": 2024,
     "task_id": 1,
     "obstacle_id": 1,
+    "update_id": 1,
     # ntm.organisation: objects are looked up inside the unit of the URL only.
     "committee_id": 1,
     "member_id": 1,
     "campaign_id": 1,
     "award_id": 1,
     "product_id": 1,
+    # ntm.finance: works are looked up inside the unit of the URL only.
+    "work_id": 1,
+    "fmt": "csv",
 }
 # Pages of one object that belongs to a unit: kwarg -> fixture building a foreign object.
 OBJECT_KWARGS = {"value_id", "evidence_id"}

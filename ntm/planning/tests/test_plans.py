@@ -246,3 +246,41 @@ def test_objects_of_another_plan_are_not_reachable_through_this_unit(
     client.force_login(User.objects.get(username="xa"))
     url = reverse("planning:task", args=[units["07408"].pk, 2024, other_task.pk])
     assert client.get(url).status_code == 404
+
+
+def test_snapshots_are_compared_side_by_side(demo_plan, client):
+    units, plan = demo_plan
+    client.force_login(User.objects.get(username="xa"))
+    response = client.get(reverse("planning:snapshot", args=[units["07408"].pk, 2024, "2024Q4"]))
+    first = response.context["comparison"][0]
+    assert first[0].startswith("Hoàn thành 13/19") and first[1] == ["on_track", "achieved"]
+
+
+def test_progress_attachments_are_served_only_to_those_who_may_see_the_plan(
+    demo_plan, client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    units, plan = demo_plan
+    task = plan.tasks.first()
+    update = services.progress_add(
+        user=User.objects.get(username="xa"),
+        task=task,
+        date=dt.date(2024, 5, 1),
+        percent=10,
+        note="Ảnh",
+        attachment_name="anh.png",
+        attachment=b"\x89PNG\r\n",
+    )
+    url = reverse("planning:attachment", args=[units["07408"].pk, 2024, update.pk])
+    client.force_login(User.objects.get(username="xem"))
+    assert client.get(url).status_code == 200
+    client.force_login(User.objects.get(username="thon"))  # village head: not the commune's plan
+    assert client.get(url).status_code == 404
+
+
+def test_solution_areas_are_configurable(demo_plan):
+    _units, plan = demo_plan
+    area = services.area_add(user=User.objects.get(username="xa"), plan=plan, name="Chuyển đổi số")
+    assert area.position == 8 and plan.areas.count() == 9
+    with pytest.raises(services.PlanError):
+        services.area_add(user=User.objects.get(username="xa"), plan=plan, name="chuyển đổi số")
