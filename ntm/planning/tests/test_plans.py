@@ -249,7 +249,7 @@ def test_objects_of_another_plan_are_not_reachable_through_this_unit(
 
 
 def test_snapshots_are_compared_side_by_side(demo_plan, client):
-    units, plan = demo_plan
+    units, _plan = demo_plan
     client.force_login(User.objects.get(username="xa"))
     response = client.get(reverse("planning:snapshot", args=[units["07408"].pk, 2024, "2024Q4"]))
     first = response.context["comparison"][0]
