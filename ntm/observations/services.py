@@ -14,6 +14,7 @@ from ntm.accounts.models import Role
 from ntm.accounts.permissions import ROLE_ACTIONS, Action, can, memberships_of, require
 from ntm.catalog.models import CriteriaSet, DataElement, Indicator
 from ntm.catalog.selectors import applicable_set
+from ntm.core.uploads import DOCUMENTS, UploadError, check_upload
 from ntm.engine.model import Kind, Value
 from ntm.engine.periods import Period, parse_period
 from ntm.engine.values import ValueError_, format_value, parse_value
@@ -287,25 +288,6 @@ def comment_add(*, user: Any, value: DataValue, text: str) -> ValueComment:
     return ValueComment.objects.create(value=value, author=user, text=text.strip()[:4000])
 
 
-ALLOWED_EVIDENCE = {
-    "application/pdf": (b"%PDF",),
-    "image/png": (b"\x89PNG",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK",),
-    "application/vnd.oasis.opendocument.text": (b"PK",),
-    "application/vnd.oasis.opendocument.spreadsheet": (b"PK",),
-}
-EXTENSIONS = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
 
@@ -313,29 +295,15 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 def evidence_add(*, user: Any, value: DataValue, name: str, content: bytes) -> Evidence:
     """Attach a file; its type is judged by extension *and* content, its size is capped."""
     require(user, Action.EDIT_DATA, value.unit)
-    import os
-
-    extension = os.path.splitext(name.lower())[1]
-    content_type = EXTENSIONS.get(extension)
-    if content_type is None:
-        raise DataError(
-            _("Attach a PDF, an image (PNG, JPEG) or an office file (DOCX, XLSX, ODT, ODS).")
-        )
-    if not content.startswith(ALLOWED_EVIDENCE[content_type]):
-        raise DataError(
-            _("The file's content does not match its type %(ext)s.") % {"ext": extension}
-        )
-    if len(content) > MAX_EVIDENCE_BYTES:
-        raise DataError(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_EVIDENCE_BYTES // 2**20}
-        )
-    if not content:
-        raise DataError(_("The file is empty."))
+    try:
+        checked = check_upload(name, content, allowed=DOCUMENTS, max_bytes=MAX_EVIDENCE_BYTES)
+    except UploadError as exc:
+        raise DataError(str(exc)) from exc
     digest = hashlib.sha256(content).hexdigest()
     evidence = Evidence(
         value=value,
-        original_name=os.path.basename(name)[:200],
-        content_type=content_type,
+        original_name=checked.name,
+        content_type=checked.content_type,
         size=len(content),
         sha256=digest,
         uploaded_by=user,

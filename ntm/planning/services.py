@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ntm.accounts.permissions import Action, can, require
 from ntm.catalog.models import CriteriaSet, Indicator
+from ntm.core.uploads import DOCUMENTS, UploadError, check_upload
 from ntm.engine.periods import parse_period
 from ntm.geo.models import AdminUnit, Level
 from ntm.planning.models import (
@@ -233,14 +234,6 @@ def task_add(
     )
 
 
-ALLOWED_ATTACHMENTS = {
-    ".pdf": b"%PDF",
-    ".png": b"\x89PNG",
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-    ".docx": b"PK",
-    ".xlsx": b"PK",
-}
 MAX_ATTACHMENT = 10 * 1024 * 1024
 
 
@@ -273,15 +266,17 @@ def progress_add(
         task=task, date=date, percent=percent, note=note.strip(), created_by=user
     )
     if attachment:
-        extension = os.path.splitext(attachment_name.lower())[1]
-        magic = ALLOWED_ATTACHMENTS.get(extension)
-        if magic is None or not attachment.startswith(magic):
-            raise PlanError(_("Attach a PDF, an image (PNG, JPEG) or a DOCX/XLSX file."))
-        if len(attachment) > MAX_ATTACHMENT:
-            raise PlanError(_("The file is larger than 10 MB."))
-        update.attachment_name = os.path.basename(attachment_name)[:200]
+        try:
+            checked = check_upload(
+                attachment_name, attachment, allowed=DOCUMENTS, max_bytes=MAX_ATTACHMENT
+            )
+        except UploadError as exc:
+            raise PlanError(str(exc)) from exc
+        update.attachment_name = checked.name
         update.attachment.save(
-            f"{date:%Y%m%d}-{os.urandom(4).hex()}{extension}", ContentFile(attachment), save=False
+            f"{date:%Y%m%d}-{os.urandom(4).hex()}{checked.extension}",
+            ContentFile(attachment),
+            save=False,
         )
     update.save()
     latest = task.updates.order_by("-date", "-pk").first()
