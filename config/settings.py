@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ntm.evaluation",
     "ntm.planning",
     "ntm.organisation",
+    "ntm.finance",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("criteria/", include("ntm.catalog.urls")),
     path("", include("ntm.planning.urls")),
     path("", include("ntm.organisation.urls")),
+    path("", include("ntm.finance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -172,4 +172,7 @@ def load_demo(*, with_values: bool = False) -> dict[str, AdminUnit]:
         from ntm.planning.demo import load_plan_demo
 
         load_plan_demo(units, users)
+        from ntm.finance.demo import load_finance_demo
+
+        load_finance_demo(units, users)
     return units

@@ -19,4 +19,6 @@ def test_empty_and_oversized_files_are_refused_and_folders_dropped():
         check_upload("a.png", b"", allowed=IMAGES, max_bytes=100)
     with pytest.raises(UploadError):
         check_upload("a.png", b"\x89PNG" + b"0" * 200, allowed=IMAGES, max_bytes=100)
-    assert check_upload("../../x/anh.png", b"\x89PNG", allowed=IMAGES, max_bytes=100).name == "anh.png"
+    assert (
+        check_upload("../../x/anh.png", b"\x89PNG", allowed=IMAGES, max_bytes=100).name == "anh.png"
+    )
