@@ -61,6 +61,7 @@ deps: ## Debian packages for PDF rendering, browser tests and translations (run 
 
 bench: setup ## benchmarks (print figures and ratios)
 	$(DEV_ENV) $(PY) bench/import_units.py
+	$(DEV_ENV) $(PY) bench/evaluate.py
 
 clean:
 	rm -rf .venv .tools var

@@ -102,7 +102,9 @@ class BudgetForm(forms.Form):
 
 
 class WorkProgressForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     percent = forms.IntegerField(
         label=_("Progress (%)"),
         min_value=0,
