@@ -73,6 +73,9 @@ class WorkForm(forms.ModelForm):
             "start",
             "finish",
             "status",
+            "feeds_set",
+            "feeds_code",
+            "quantity",
         ]
         widgets = {"start": DATE, "finish": DATE}
 
@@ -80,6 +83,10 @@ class WorkForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["latitude"].widget.attrs["inputmode"] = "decimal"
         self.fields["longitude"].widget.attrs["inputmode"] = "decimal"
+        self.fields["quantity"].widget.attrs["inputmode"] = "decimal"
+        self.fields["quantity"].help_text = _(
+            "When finished, the work adds this to the indicator or data element it feeds."
+        )
 
     def validate_unique(self) -> None:
         pass  # the service says it in words (unit is not a form field)

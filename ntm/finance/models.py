@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ntm.catalog.models import CriteriaSet
 from ntm.geo.models import AdminUnit
 
 # Two-tier local government: no district budget from this day on.
@@ -134,6 +135,26 @@ class Work(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
     )
     percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # When finished, the work's quantity counts towards a data element or indicator of a national
+    # set for its commune (e.g. km of concreted village road): see services.feed_sync.
+    feeds_set = models.ForeignKey(
+        CriteriaSet,
+        verbose_name=_("feeds the criteria set"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"localises__isnull": True, "level": "commune"},
+    )
+    feeds_code = models.CharField(
+        _("feeds the indicator or data element"),
+        max_length=60,
+        blank=True,
+        help_text=_("Its code in the set, e.g. the km of concreted village road."),
+    )
+    quantity = models.DecimalField(
+        _("quantity it adds (e.g. km)"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -151,6 +172,11 @@ class Work(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def feed_year(self) -> int:
+        """The year a finished work counts in: its finish, else its plan year."""
+        return self.finish.year if self.finish else self.year
 
 
 class BudgetLine(models.Model):

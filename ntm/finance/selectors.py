@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from ntm.finance.models import (
     CONTRIBUTION_SOURCE,
@@ -143,6 +143,100 @@ def mobilisation(*, unit: AdminUnit, year: int) -> Mobilisation:
         total=sum((r.total for r in rows), ZERO),
         works_total=sum((v or ZERO for v in planned.values()), ZERO),
         contributions_total=sum((v for v, _q in given.values()), ZERO),
+    )
+
+
+STATE_BUDGETS = frozenset(
+    {
+        SourceKind.CENTRAL_BUDGET,
+        SourceKind.PROVINCE_BUDGET,
+        SourceKind.DISTRICT_BUDGET,
+        SourceKind.COMMUNE_BUDGET,
+    }
+)
+
+
+@dataclass(frozen=True)
+class CommuneRow:
+    commune: AdminUnit
+    total: Decimal  # every source, as in the mobilisation table
+    state_budget: Decimal  # central, province, district and commune budgets
+    people: Decimal  # the people's contributions (cash and valued in kind)
+
+    @property
+    def other(self) -> Decimal:
+        return self.total - self.state_budget - self.people
+
+
+@dataclass(frozen=True)
+class CommuneBreakdown:
+    rows: list[CommuneRow]
+    total: Decimal
+    state_budget: Decimal
+    people: Decimal
+
+    @property
+    def other(self) -> Decimal:
+        return self.total - self.state_budget - self.people
+
+    @property
+    def chart(self) -> list[tuple[CommuneRow, Decimal]]:
+        """Rows with data, and the bar length (0–100) relative to the largest total."""
+        largest = max((r.total for r in self.rows), default=ZERO)
+        if largest <= 0:
+            return []
+        return [
+            (r, (r.total * 100 / largest).quantize(Decimal("0.1"))) for r in self.rows if r.total
+        ]
+
+
+def commune_breakdown(*, unit: AdminUnit, year: int) -> CommuneBreakdown:
+    """For a province or district: one row per commune of the subtree (those in force in the year
+    and any other holding data), with the same figures as the mobilisation table — a village's
+    works and contributions count for its commune. Three queries, whatever the number of
+    communes."""
+
+    def commune_id(level: int, unit_id: int, parent_id: int | None) -> int:
+        return parent_id if level == Level.VILLAGE and parent_id else unit_id
+
+    state: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    total: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    people: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for level, unit_id, parent_id, source, amount in (
+        BudgetLine.objects.filter(
+            work__unit__path__startswith=unit.path, work__year=year, amount__isnull=False
+        )
+        .exclude(source__in=PEOPLE_SOURCES)
+        .values("work__unit__level", "work__unit_id", "work__unit__parent_id", "source")
+        .annotate(t=Sum("amount"))
+        .values_list("work__unit__level", "work__unit_id", "work__unit__parent_id", "source", "t")
+    ):
+        key = commune_id(level, unit_id, parent_id)
+        total[key] += amount or ZERO
+        if source in STATE_BUDGETS:
+            state[key] += amount or ZERO
+    for level, unit_id, parent_id, value in (
+        Contribution.objects.filter(unit__path__startswith=unit.path, date__year=year)
+        .values("unit__level", "unit_id", "unit__parent_id")
+        .annotate(v=Sum("value"))
+        .values_list("unit__level", "unit_id", "unit__parent_id", "v")
+    ):
+        key = commune_id(level, unit_id, parent_id)
+        total[key] += value or ZERO
+        people[key] += value or ZERO
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    in_force = (Q(valid_from__isnull=True) | Q(valid_from__lte=last)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+    )
+    communes = AdminUnit.objects.filter(
+        Q(path__startswith=unit.path, level=Level.COMMUNE) & (in_force | Q(pk__in=list(total)))
+    ).order_by("code", "valid_from")
+    rows = [CommuneRow(c, total[c.pk], state[c.pk], people[c.pk]) for c in communes]
+    return CommuneBreakdown(
+        rows=rows,
+        total=sum((r.total for r in rows), ZERO),
+        state_budget=sum((r.state_budget for r in rows), ZERO),
+        people=sum((r.people for r in rows), ZERO),
     )
 
 

@@ -4,15 +4,21 @@ the role and the unit scope itself."""
 import datetime as dt
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ntm.accounts.permissions import Action, require
+from ntm.catalog.models import CriteriaSet, DataElement, Indicator, SetLevel
+from ntm.catalog.selectors import applicable_set
 from ntm.core.uploads import IMAGES, UploadError, check_upload
+from ntm.engine.model import NUMERIC_KINDS
 from ntm.finance.models import (
     CASH_SOURCES,
     CONTRIBUTION_SOURCE,
@@ -159,6 +165,9 @@ WORK_FIELDS = {
     "start",
     "finish",
     "status",
+    "feeds_set",
+    "feeds_code",
+    "quantity",
 }
 
 
@@ -185,6 +194,44 @@ def _check_work(unit: AdminUnit, fields: Mapping[str, Any]) -> None:
         raise FinanceError(_("The length cannot be negative."), "length_km")
     if fields.get("status", Work.Status.PLANNED) not in Work.Status.values:
         raise FinanceError(_("Choose a status."), "status")
+    _check_feed(unit, fields)
+
+
+def _check_feed(unit: AdminUnit, fields: Mapping[str, Any]) -> None:
+    """``feeds`` names a numeric indicator or data element of the set that applies to the
+    work's commune (its province's localisation when there is one), and comes with a quantity."""
+    family: CriteriaSet | None = fields.get("feeds_set")
+    code = str(fields.get("feeds_code") or "").strip()
+    quantity = fields.get("quantity")
+    if quantity is not None and quantity < 0:
+        raise FinanceError(_("The quantity cannot be negative."), "quantity")
+    if family is None and not code:
+        return
+    if family is None:
+        raise FinanceError(_("Choose the criteria set the work feeds."), "feeds_set")
+    if not code:
+        raise FinanceError(_("Give the code of the indicator or data element."), "feeds_code")
+    if family.localises_id is not None or family.level != SetLevel.COMMUNE:
+        raise FinanceError(_("Choose a national commune criteria set."), "feeds_set")
+    variant = applicable_set(family, commune_of(unit))
+    indicator = Indicator.objects.filter(criteria_set=variant, code=code).first()
+    element = (
+        None if indicator else DataElement.objects.filter(criteria_set=variant, code=code).first()
+    )
+    if indicator is None and element is None:
+        raise FinanceError(
+            _("“%(code)s” is neither an indicator nor a data element of %(set)s.")
+            % {"code": code, "set": variant.code},
+            "feeds_code",
+        )
+    kind = (indicator or element).kind  # type: ignore[union-attr]
+    if kind not in NUMERIC_KINDS:
+        raise FinanceError(
+            _("“%(code)s” is not a number: a work's quantity cannot feed it.") % {"code": code},
+            "feeds_code",
+        )
+    if quantity is None:
+        raise FinanceError(_("Enter the quantity the work adds (e.g. 1,2 km)."), "quantity")
 
 
 @transaction.atomic
@@ -196,8 +243,10 @@ def work_create(
     kind: str,
     name: str,
     is_demo: bool = False,
+    feed: list["FeedResult"] | None = None,
     **fields: Any,
 ) -> Work:
+    """A new work. ``feed`` (when given) receives what happened to the value the work feeds."""
     require(user, Action.EDIT_DATA, unit)
     unknown = set(fields) - WORK_FIELDS
     if unknown:
@@ -205,7 +254,9 @@ def work_create(
     _check_work(unit, {"year": year, "kind": kind, "name": name, **fields})
     if Work.objects.filter(unit=unit, year=year, name=name.strip()).exists():
         raise FinanceError(_("This unit already has a work of that name for the year."), "name")
-    return Work.objects.create(
+    if "feeds_code" in fields:
+        fields["feeds_code"] = str(fields["feeds_code"] or "").strip()
+    work = Work.objects.create(
         unit=unit,
         year=year,
         kind=kind,
@@ -214,10 +265,14 @@ def work_create(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         **fields,
     )
+    _report(feed, feed_sync(user=user, work=work, before=None))
+    return work
 
 
 @transaction.atomic
-def work_update(*, user: Any, work: Work, **fields: Any) -> Work:
+def work_update(
+    *, user: Any, work: Work, feed: list["FeedResult"] | None = None, **fields: Any
+) -> Work:
     require(user, Action.EDIT_DATA, work.unit)
     unknown = set(fields) - WORK_FIELDS - {"year", "kind", "name"}
     if unknown:
@@ -232,9 +287,11 @@ def work_update(*, user: Any, work: Work, **fields: Any) -> Work:
         raise FinanceError(_("This unit already has a work of that name for the year."), "name")
     if merged["year"] != work.year and work.budget_lines.filter(source="district").exists():
         _check_district("district", merged["year"], merged.get("start"))
+    before = feed_state(work)
     for key, value in fields.items():
         setattr(work, key, value.strip() if isinstance(value, str) else value)
     work.save()
+    _report(feed, feed_sync(user=user, work=work, before=before))
     return work
 
 
@@ -274,10 +331,13 @@ def work_progress_add(
     photo_name: str = "",
     photo: bytes | None = None,
     photo_stage: str = "",
+    feed: list["FeedResult"] | None = None,
 ) -> WorkProgress:
     """A dated progress update, optionally with a photo; the work's progress and status follow the
-    latest update."""
+    latest update. When the work becomes done (or stops being done) the value it feeds is
+    recomputed; a refusal there is reported in ``feed`` and never undoes the update."""
     require(user, Action.EDIT_DATA, work.unit)
+    before = feed_state(work)
     if not 0 <= percent <= 100:
         raise FinanceError(_("Progress is between 0 and 100%."), "percent")
     update = WorkProgress(work=work, date=date, percent=percent, note=note.strip(), created_by=user)
@@ -311,7 +371,182 @@ def work_progress_add(
     if work.status == Work.Status.DONE and work.finish is None:
         work.finish = latest.date
     work.save(update_fields=["percent", "status", "finish"])
+    _report(feed, feed_sync(user=user, work=work, before=before))
     return update
+
+
+# --- finished works feed indicator data -------------------------------------------------------
+
+# Stored with the value (data, not interface text): the commune's records are in Vietnamese.
+FEED_NOTE = "Tự động từ {n} công trình đã hoàn thành"
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What a work contributes to a value: only a done work counts."""
+
+    family: CriteriaSet
+    code: str
+    done: bool
+    year: int
+    quantity: Decimal | None
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    """One recomputed value: recorded, or refused with the reason (already translated)."""
+
+    code: str
+    period: str
+    value: Decimal
+    works: int
+    error: str = ""
+    unfinished: bool = False  # recomputed because a work is no longer done
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    @property
+    def message(self) -> str:
+        if self.error:
+            return _(
+                "%(code)s for %(period)s was not updated from the finished works "
+                "(%(value)s from %(n)d works): %(reason)s"
+            ) % {
+                "code": self.code,
+                "period": self.period,
+                "value": _number(self.value),
+                "n": self.works,
+                "reason": self.error,
+            }
+        if self.unfinished:
+            return _(
+                "The work no longer counts as finished: %(code)s for %(period)s is now "
+                "%(value)s (from %(n)d finished works)."
+            ) % {
+                "code": self.code,
+                "period": self.period,
+                "value": _number(self.value),
+                "n": self.works,
+            }
+        return _("%(code)s for %(period)s is now %(value)s (from %(n)d finished works).") % {
+            "code": self.code,
+            "period": self.period,
+            "value": _number(self.value),
+            "n": self.works,
+        }
+
+
+def _number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def _report(out: list[FeedResult] | None, results: list[FeedResult]) -> None:
+    if out is not None:
+        out.extend(results)
+
+
+def feed_state(work: Work) -> FeedState | None:
+    if work.feeds_set_id is None or not work.feeds_code:
+        return None
+    assert work.feeds_set is not None
+    return FeedState(
+        family=work.feeds_set,
+        code=work.feeds_code,
+        done=work.status == Work.Status.DONE,
+        year=work.feed_year,
+        quantity=work.quantity,
+    )
+
+
+def feed_sync(*, user: Any, work: Work, before: FeedState | None) -> list[FeedResult]:
+    """Recompute the values a change of this work touches (before and after the change)."""
+    after = feed_state(work)
+    if before == after:
+        return []
+    touched: dict[tuple[int, str], int] = {}
+    families: dict[int, CriteriaSet] = {}
+    for state in (before, after):
+        if state is not None and state.done:
+            key = (state.family.pk, state.code)
+            touched[key] = min(touched.get(key, state.year), state.year)
+            families[state.family.pk] = state.family
+    unfinished = bool(before and before.done) and not (after and after.done)
+    commune = commune_of(work.unit)
+    results: list[FeedResult] = []
+    for (family_id, code), year in sorted(touched.items()):
+        results += feed_recompute(
+            user=user,
+            commune=commune,
+            family=families[family_id],
+            code=code,
+            from_year=year,
+            unfinished=unfinished,
+        )
+    return results
+
+
+def feed_recompute(
+    *,
+    user: Any,
+    commune: AdminUnit,
+    family: CriteriaSet,
+    code: str,
+    from_year: int,
+    unfinished: bool = False,
+) -> list[FeedResult]:
+    """Record, for the commune, the quantities of all its done works feeding ``code`` finished
+    up to each year: the year ``from_year`` and every later year in which such a work finished
+    (so later totals stay consistent). Each value goes through ``value_set`` in a savepoint: a
+    refusal (lock, approved value, kind, permission) is returned, never raised."""
+    from ntm.observations.services import DataError, value_set
+
+    done = [
+        (finish.year if finish else year, quantity or Decimal(0))
+        for quantity, finish, year in Work.objects.filter(
+            unit__path__startswith=commune.path,
+            status=Work.Status.DONE,
+            feeds_set=family,
+            feeds_code=code,
+        ).values_list("quantity", "finish", "year")
+    ]
+    years = sorted({from_year} | {y for y, _q in done if y > from_year})
+    results = []
+    for year in years:
+        counted = [q for y, q in done if y <= year]
+        total = sum(counted, Decimal(0))
+        error = ""
+        try:
+            with transaction.atomic():
+                value_set(
+                    user=user,
+                    unit=commune,
+                    criteria_set=family,
+                    code=code,
+                    period=str(year),
+                    value=Decimal(total),
+                    note=FEED_NOTE.format(n=len(counted)),
+                )
+        except DataError as exc:
+            error = str(exc)
+        except (PermissionDenied, Http404):
+            error = _(
+                "you may not record %(commune)s's data; a commune official can update it from "
+                "the work's page."
+            ) % {"commune": commune.name}
+        results.append(
+            FeedResult(
+                code=code,
+                period=str(year),
+                value=total,
+                works=len(counted),
+                error=error,
+                unfinished=unfinished,
+            )
+        )
+    return results
 
 
 # --- allocations and disbursements ---------------------------------------------------------------
@@ -460,3 +695,17 @@ def contribution_add(
 def contribution_delete(*, user: Any, contribution: Contribution) -> None:
     require(user, Action.EDIT_DATA, contribution.unit)
     contribution.delete()
+
+
+@transaction.atomic
+def work_feed_refresh(*, user: Any, work: Work) -> list[FeedResult]:
+    """Record again the value a done work feeds (e.g. after a village head finished it, or after
+    a lock was lifted). Needs the right to edit the commune's data."""
+    commune = commune_of(work.unit)
+    require(user, Action.EDIT_DATA, commune)
+    state = feed_state(work)
+    if state is None or not state.done:
+        raise FinanceError(_("Only a finished work that feeds a value can update it."))
+    return feed_recompute(
+        user=user, commune=commune, family=state.family, code=state.code, from_year=state.year
+    )

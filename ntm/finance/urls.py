@@ -31,6 +31,7 @@ urlpatterns = [
     path(W, views.work_detail, name="work"),
     path(W + "edit/", views.work_edit, name="work_edit"),
     path(W + "progress/", views.work_progress, name="work_progress"),
+    path(W + "feed/", views.work_feed, name="work_feed"),
     path(W + "disbursements/new/", views.disbursement_add, name="disbursement_add"),
     path(W + "photos/<int:update_id>/", views.work_photo, name="work_photo"),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -46,12 +47,22 @@ def _work(request: HttpRequest, unit_id: int, work_id: int, action: Action = Act
     work's own unit (a commune page may open a village's work)."""
     unit = _unit(request, unit_id)
     work = get_object_or_404(
-        Work.objects.select_related("unit", "unit__parent"),
+        Work.objects.select_related("unit", "unit__parent", "feeds_set"),
         pk=work_id,
         unit__path__startswith=unit.path,
     )
     require(request.user, action, work.unit)
     return work
+
+
+def _feed_messages(request: HttpRequest, results: list[services.FeedResult]) -> None:
+    """What happened to the values the work feeds: a refusal or an unfinished work is a warning
+    (the work itself was saved all the same)."""
+    for result in results:
+        if result.ok and not result.unfinished:
+            messages.info(request, result.message)
+        else:
+            messages.warning(request, result.message)
 
 
 def _form_errors(form: forms.BaseForm, exc: services.FinanceError) -> None:
@@ -83,7 +94,10 @@ def overview(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     year = _year(year)
     table = selectors.mobilisation(unit=unit, year=year)
-    works = selectors.works_summary(unit=unit, year=year)
+    # A province or district sees its communes side by side instead of every single work.
+    above_commune = unit.level < Level.COMMUNE
+    works = [] if above_commune else selectors.works_summary(unit=unit, year=year)
+    communes = selectors.commune_breakdown(unit=unit, year=year) if above_commune else None
     return render(
         request,
         "finance/overview.html",
@@ -93,6 +107,7 @@ def overview(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             year,
             table=table,
             works=works,
+            communes=communes,
             balances=selectors.balances(unit=unit, year=year),
             years=selectors.years_with_data(unit),
         ),
@@ -107,6 +122,7 @@ def work_add(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     form = WorkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        fed: list[services.FeedResult] = []
         try:
             work = services.work_create(
                 user=request.user,
@@ -114,12 +130,14 @@ def work_add(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
                 year=year,
                 kind=data.pop("kind"),
                 name=data.pop("name"),
+                feed=fed,
                 **data,
             )
         except services.FinanceError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Work added. Now enter its planned budget."))
+            _feed_messages(request, fed)
             return redirect("finance:work_edit", unit_id=work.unit_id, work_id=work.pk)
     return render(
         request,
@@ -155,6 +173,9 @@ def _work_page(
             updates=list(work.updates.select_related("created_by").order_by("-date", "-pk")),
             disbursements=list(work.disbursements.order_by("-date", "-pk")),
             can_disburse=can(request.user, Action.APPROVE_DATA, work.unit),
+            can_feed=work.feeds_set_id is not None
+            and work.status == Work.Status.DONE
+            and can(request.user, Action.EDIT_DATA, services.commune_of(work.unit)),
         ),
         status=status,
     )
@@ -167,6 +188,7 @@ def work_progress(request: HttpRequest, unit_id: int, work_id: int) -> HttpRespo
     form = WorkProgressForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["photo"]
+        fed: list[services.FeedResult] = []
         try:
             services.work_progress_add(
                 user=request.user,
@@ -177,13 +199,29 @@ def work_progress(request: HttpRequest, unit_id: int, work_id: int) -> HttpRespo
                 photo_name=upload.name if upload else "",
                 photo=upload.read() if upload else None,
                 photo_stage=form.cleaned_data["photo_stage"] or WorkProgress.Stage.AFTER,
+                feed=fed,
             )
         except services.FinanceError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Progress recorded."))
+            _feed_messages(request, fed)
             return redirect("finance:work", unit_id=work.unit_id, work_id=work.pk)
     return _work_page(request, unit_id, work_id, form, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def work_feed(request: HttpRequest, unit_id: int, work_id: int) -> HttpResponse:
+    """Record again the value a finished work feeds (for a commune official)."""
+    work = _work(request, unit_id, work_id)
+    try:
+        fed = services.work_feed_refresh(user=request.user, work=work)
+    except services.FinanceError as exc:
+        messages.warning(request, str(exc))
+    else:
+        _feed_messages(request, fed)
+    return redirect("finance:work", unit_id=work.unit_id, work_id=work.pk)
 
 
 @login_required
@@ -211,14 +249,17 @@ def work_edit(request: HttpRequest, unit_id: int, work_id: int) -> HttpResponse:
     form = WorkForm(post, instance=work, prefix="work")
     budget = BudgetForm(post, prefix="budget", initial={k: _grouped(v) for k, v in lines.items()})
     if post is not None and form.is_valid() and budget.is_valid():
+        fed: list[services.FeedResult] = []
         try:
-            services.work_update(user=request.user, work=work, **form.cleaned_data)
-            services.work_budget_set(user=request.user, work=work, lines=budget.cleaned_data)
+            with transaction.atomic():
+                services.work_update(user=request.user, work=work, feed=fed, **form.cleaned_data)
+                services.work_budget_set(user=request.user, work=work, lines=budget.cleaned_data)
         except services.FinanceError as exc:
             _form_errors(budget if exc.field in budget.fields else form, exc)
             work.refresh_from_db()
         else:
             messages.success(request, _("Work saved."))
+            _feed_messages(request, fed)
             return redirect("finance:work", unit_id=work.unit_id, work_id=work.pk)
     return render(
         request,

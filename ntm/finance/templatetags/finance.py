@@ -67,3 +67,39 @@ def mobilisation_chart(table: object) -> str:
         height,
         rows,
     )
+
+
+@register.simple_tag
+def commune_chart(breakdown: object) -> str:
+    """One bar per commune (its total), as inline SVG, for a province's or district's overview."""
+    from django.utils.html import format_html, format_html_join
+
+    bars = breakdown.chart  # type: ignore[attr-defined]
+    if not bars:
+        return ""
+    label_width, bar_width, row_height = 230, 360, 22
+    height = row_height * len(bars) + 4
+    rows = format_html_join(
+        "",
+        '<g transform="translate(0,{})"><text x="0" y="15">{}</text>'
+        '<rect class="bar" x="{}" y="3" width="{}" height="15" rx="2"></rect>'
+        '<text x="{}" y="15">{}</text></g>',
+        (
+            (
+                i * row_height,
+                row.commune.name,
+                label_width,
+                (length * bar_width / 100).quantize(Decimal("0.1")),
+                label_width + (length * bar_width / 100).quantize(Decimal("0.1")) + 4,
+                vnd(row.total),
+            )
+            for i, (row, length) in enumerate(bars)
+        ),
+    )
+    return format_html(
+        # The table beside it carries the same figures for screen readers.
+        '<svg class="chart" viewBox="0 0 {} {}" aria-hidden="true">{}</svg>',
+        label_width + bar_width + 110,
+        height,
+        rows,
+    )
