@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "ntm.planning",
     "ntm.organisation",
     "ntm.finance",
+    "ntm.portal",
+    "ntm.recognition",
 ]
 
 MIDDLEWARE = [

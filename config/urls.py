@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("ntm.planning.urls")),
     path("", include("ntm.organisation.urls")),
     path("", include("ntm.finance.urls")),
+    path("", include("ntm.portal.urls")),
+    path("", include("ntm.recognition.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

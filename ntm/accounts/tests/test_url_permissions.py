@@ -9,6 +9,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages anyone may open without logging in.
 PUBLIC = {"accounts:login", "set_language"}
+# Public pages that take an object from the URL (ntm.portal: a unit by national code, a work by
+# id); they show only public data, tested in ntm/portal/tests.
+PUBLIC_WITH_KWARGS = {
+    "portal:unit",
+    "portal:unit_feedback",
+    "portal:work",
+    "portal:work_feedback",
+    "portal:work_sign",
+    "portal:work_photo",
+}
 # Pages that need a login but show nothing unit-specific beyond the user's own scope.
 # The criteria catalog is public legal data: any logged-in user reads it; edits check the role.
 CATALOG = {"catalog:set", "catalog:indicator"}
@@ -42,6 +52,11 @@ UNIT_PAGE_EXTRAS = {
     # ntm.finance: works are looked up inside the unit of the URL only.
     "work_id": 1,
     "fmt": "csv",
+    # ntm.recognition: surveys and dossiers are looked up inside the unit of the URL only.
+    "survey_id": 1,
+    "dossier_id": 1,
+    # ntm.portal: feedback is looked up inside the unit of the URL only.
+    "feedback_id": 1,
 }
 # Pages of one object that belongs to a unit: kwarg -> fixture building a foreign object.
 OBJECT_KWARGS = {"value_id", "evidence_id"}
@@ -67,7 +82,7 @@ def test_every_url_pattern_is_classified():
     unknown = [
         (name, kwargs)
         for name, kwargs in ALL
-        if name not in CATALOG
+        if name not in CATALOG | PUBLIC_WITH_KWARGS
         and (
             (not kwargs and name not in PUBLIC | LOGIN_ONLY)
             or (

@@ -1,0 +1,27 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def demo(db):
+    """Dương Đức with its stored results (12/19 → 13/19), the 2024 plan, Cống Phên's works."""
+    from ntm.core.demo import load_demo
+
+    return load_demo(with_values=True)
+
+
+@pytest.fixture
+def no_wait(settings):
+    """The minimum time to fill the feedback form, off for tests that are not about it."""
+    settings.PORTAL_FEEDBACK_MIN_SECONDS = 0
+
+
+@pytest.fixture
+def work(demo):
+    from ntm.finance.models import Work
+
+    return Work.objects.get(name__startswith="Sân thể thao thôn Cống Phên")

@@ -1,0 +1,313 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from ntm.portal.forms import form_token
+from ntm.portal.models import Feedback, FeedbackStatus
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_duong_duc_public_page_shows_13_of_19_without_login(client, demo):
+    response = client.get(reverse("portal:unit", args=["07408"]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "13/19" in body and "12/19" in body  # the headline and the history chart
+    assert "<svg" in body and "Xã Mỹ Thái" in body  # ended: its successor is named
+    assert "Sân thể thao thôn Cống Phên" in body
+    assert 'class="table money"' in body  # the mobilisation table
+    assert reverse("portal:work", args=[demo_work_id()]) in body
+
+
+def demo_work_id() -> int:
+    from ntm.finance.models import Work
+
+    return Work.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+
+
+def test_unknown_code_is_not_found(client, db):
+    assert client.get(reverse("portal:unit", args=["99999"])).status_code == 404
+
+
+def test_code_in_force_today_wins_over_its_ended_version(client, demo):
+    response = client.get(reverse("portal:unit", args=["07420"]))
+    assert response.status_code == 200
+    assert response.context["unit"].valid_to is None
+
+
+def test_the_plan_targets_are_shown_with_their_status(client, demo):
+    response = client.get(reverse("portal:unit", args=["07408"]))
+    page = response.context["page"]
+    assert page.plan is not None and page.plan.year == 2024
+    assert page.targets and all(row.judgement.status for row in page.targets)
+
+
+def _published(unit, n, **subject):
+    for i in range(n):
+        Feedback.objects.create(
+            unit=unit,
+            kind="question",
+            text=f"q{i}",
+            answer="a",
+            client_hash="h",
+            status=FeedbackStatus.PUBLISHED,
+            **subject,
+        )
+
+
+def test_unit_page_takes_a_fixed_number_of_queries(client, demo, django_assert_num_queries):
+    from ntm.catalog.models import CriteriaSet
+
+    family = CriteriaSet.objects.get(code="xa-ntm-nang-cao-2021-2025")
+    _published(demo["07408"], 3, criteria_set=family, criterion_number=2)
+    url = reverse("portal:unit", args=["07408"])
+    client.get(url)  # warm caches (content types, sessions)
+    with django_assert_num_queries(QUERIES_UNIT):
+        client.get(url)
+
+
+# unit, successions, plan, years (2), works, results, criteria, targets (2), mobilisation (2),
+# contributions (3), feedback, savepoints of the test client's session-less request…
+QUERIES_UNIT = 19
+
+
+def test_work_page_shows_progress_funds_and_short_address(client, work):
+    response = client.get(reverse("portal:work", args=[work.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert work.name in body and "70%" in body
+    assert reverse("portal:work", args=[work.pk]) in body
+    sign = client.get(reverse("portal:work_sign", args=[work.pk])).content.decode()
+    assert f"/p/w/{work.pk}/" in sign
+
+
+def test_work_page_takes_a_fixed_number_of_queries(client, work, django_assert_num_queries):
+    _published(work.unit, 3, work=work)
+    url = reverse("portal:work", args=[work.pk])
+    client.get(url)
+    with django_assert_num_queries(QUERIES_WORK):
+        client.get(url)
+
+
+QUERIES_WORK = 9
+
+
+def test_nothing_personal_leaks_on_public_pages(client, demo, work, no_wait):
+    from ntm.finance.models import Contribution
+
+    Feedback.objects.create(
+        unit=work.unit,
+        work=work,
+        kind="question",
+        text="Khi nào xong?",
+        name="Nguyễn Thị Hoa",
+        contact="0912345678",
+        client_hash="x",
+        status=FeedbackStatus.PUBLISHED,
+        answer="Tháng 12.",
+    )
+    hidden = list(
+        Contribution.objects.filter(consent_to_publish=False).values_list(
+            "contributor_name", flat=True
+        )
+    )
+    assert hidden
+    pages = [
+        client.get(reverse("portal:unit", args=["07408"])).content.decode(),
+        client.get(reverse("portal:unit", args=["07408.05"]) + "?on=2024-12-31").content.decode(),
+        client.get(reverse("portal:work", args=[work.pk])).content.decode(),
+    ]
+    for body in pages:
+        for name in hidden:
+            assert name not in body
+        assert "0912345678" not in body and "Nguyễn Thị Hoa" not in body
+        assert "evidence" not in body.lower() and "minh chứng" not in body.lower()
+    assert "Khi nào xong?" in pages[2] and "Tháng 12." in pages[2]
+    assert "Hộ ông Nguyễn Văn An" in pages[0]  # consented
+
+
+def test_a_photo_is_served_only_for_its_own_work(client, demo, work):
+    from ntm.accounts.models import User
+    from ntm.finance.models import Work
+    from ntm.finance.services import work_progress_add
+
+    xa = User.objects.get(username="xa")
+    work_progress_add(
+        user=xa,
+        work=work,
+        date=dt.date(2024, 10, 1),
+        percent=70,
+        note="ghi chú nội bộ",
+        photo_name="san.png",
+        photo=PNG,
+        photo_stage="during",
+    )
+    update = work.updates.exclude(photo="").get()
+    ok = client.get(reverse("portal:work_photo", args=[work.pk, update.pk]))
+    assert ok.status_code == 200 and ok["Content-Type"] == "image/png"
+    other = Work.objects.exclude(pk=work.pk).first()
+    assert client.get(reverse("portal:work_photo", args=[other.pk, update.pk])).status_code == 404
+    body = client.get(reverse("portal:work", args=[work.pk])).content.decode()
+    assert reverse("portal:work_photo", args=[work.pk, update.pk]) in body
+    assert "ghi chú nội bộ" not in body
+
+
+def _post(client, work, **extra):
+    data = {
+        "subject": f"work:{work.pk}",
+        "kind": "question",
+        "text": "Sân bao giờ xong?",
+        "name": "Lê Văn Bình",
+        "contact": "binh@example.org",
+        "website": "",
+        "started": form_token(),
+        **extra,
+    }
+    return client.post(reverse("portal:work_feedback", args=[work.pk]), data)
+
+
+def test_a_citizen_sends_a_question_on_a_work_without_an_account(client, work, no_wait):
+    response = _post(client, work)
+    assert response.status_code == 302
+    item = Feedback.objects.get()
+    assert item.status == FeedbackStatus.PENDING and item.work == work
+    assert item.unit == work.unit and item.contact == "binh@example.org"
+    assert len(item.client_hash) == 64 and "127.0.0.1" not in item.client_hash
+    # not shown before moderation
+    assert (
+        "Sân bao giờ xong?"
+        not in client.get(reverse("portal:work", args=[work.pk])).content.decode()
+    )
+
+
+def test_a_question_on_a_criterion_of_the_commune_is_accepted(client, demo, no_wait):
+    from ntm.catalog.models import CriteriaSet
+
+    family = CriteriaSet.objects.get(code="xa-ntm-nang-cao-2021-2025")
+    response = client.post(
+        reverse("portal:unit_feedback", args=["07408"]),
+        {
+            "subject": f"criterion:{family.pk}:5",
+            "kind": "proposal",
+            "text": "Đề nghị sửa trường.",
+            "website": "",
+            "started": form_token(),
+        },
+    )
+    assert response.status_code == 302
+    item = Feedback.objects.get()
+    assert item.criteria_set == family and item.criterion_number == 5
+    assert item.unit == demo["07408"]
+
+
+def test_a_subject_of_another_unit_is_refused(client, demo, no_wait):
+    response = client.post(
+        reverse("portal:unit_feedback", args=["07408"]),
+        {"subject": "plan:999999", "kind": "comment", "text": "x", "started": form_token()},
+    )
+    assert response.status_code == 400 and not Feedback.objects.exists()
+
+
+def test_the_honeypot_refuses_with_a_clear_message_and_stores_nothing(client, work, no_wait):
+    response = _post(client, work, website="http://spam.example")
+    assert response.status_code == 400
+    assert "tự động" in response.content.decode() or "automated" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_a_form_sent_too_fast_is_refused_and_stores_nothing(client, work, settings):
+    settings.PORTAL_FEEDBACK_MIN_SECONDS = 3
+    response = _post(client, work)
+    assert response.status_code == 400
+    assert not Feedback.objects.exists()
+    import time
+
+    assert _post(client, work, started=form_token(time.time() - 10)).status_code == 302
+
+
+def test_a_forged_timestamp_is_refused(client, work, no_wait):
+    assert _post(client, work, started="123").status_code == 400
+    assert not Feedback.objects.exists()
+
+
+def test_the_sixth_message_in_ten_minutes_is_refused_and_stored_nowhere(client, work, no_wait):
+    for i in range(5):
+        assert _post(client, work, text=f"câu hỏi {i}").status_code == 302
+    response = _post(client, work, text="câu hỏi 6")
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "5" in body and "10" in body
+    assert Feedback.objects.count() == 5
+    # another address is not limited
+    other = client.post(
+        reverse("portal:work_feedback", args=[work.pk]),
+        {
+            "subject": f"work:{work.pk}",
+            "kind": "comment",
+            "text": "khác",
+            "started": form_token(),
+        },
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert other.status_code == 302
+
+
+def test_moderation_publishes_and_answers_and_the_answer_appears_publicly(
+    client, persona, work, no_wait
+):
+    _post(client, work)
+    item = Feedback.objects.get()
+    persona("xa")
+    commune = work.unit.parent
+    queue = client.get(reverse("portal:moderation", args=[commune.pk]))
+    assert queue.status_code == 200 and "Sân bao giờ xong?" in queue.content.decode()
+    assert "binh@example.org" in queue.content.decode()  # the officials see the contact
+    response = client.post(
+        reverse("portal:moderate", args=[commune.pk, item.pk]),
+        {"status": "published", "answer": "Dự kiến tháng 12/2024."},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == FeedbackStatus.PUBLISHED and item.answered_by.username == "xa"
+    client.logout()
+    body = client.get(reverse("portal:work", args=[work.pk])).content.decode()
+    assert "Sân bao giờ xong?" in body and "Dự kiến tháng 12/2024." in body
+    assert "binh@example.org" not in body and "Lê Văn Bình" not in body
+
+
+def test_rejected_feedback_never_appears_publicly(client, persona, work, no_wait):
+    _post(client, work, text="Quảng cáo")
+    item = Feedback.objects.get()
+    persona("mttq")  # the Fatherland Front supervises: it may moderate too
+    response = client.post(
+        reverse("portal:moderate", args=[work.unit.parent.pk, item.pk]), {"status": "rejected"}
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert "Quảng cáo" not in client.get(reverse("portal:work", args=[work.pk])).content.decode()
+
+
+@pytest.mark.parametrize("username", ["xem", "congchuc"])
+def test_viewers_cannot_moderate_but_specialists_can(client, persona, work, username):
+    persona(username)
+    status = client.get(reverse("portal:moderation", args=[work.unit.parent.pk])).status_code
+    assert status == (403 if username == "xem" else 200)
+
+
+def test_another_units_moderation_queue_is_refused(client, persona, other_commune):
+    persona("xa")
+    assert client.get(reverse("portal:moderation", args=[other_commune.pk])).status_code == 404
+    item_url = reverse("portal:moderate", args=[other_commune.pk, 1])
+    assert client.post(item_url, {"status": "published"}).status_code == 404
+
+
+def test_feedback_of_another_unit_cannot_be_moderated_through_ones_own_unit(
+    client, persona, work, no_wait
+):
+    _post(client, work)
+    item = Feedback.objects.get()
+    persona("thon")  # Cống Phên's village head moderates their village
+    assert client.get(reverse("portal:moderate", args=[work.unit.pk, item.pk])).status_code == 200
+    sibling = work.unit.parent.children.exclude(pk=work.unit.pk).first()
+    assert client.get(reverse("portal:moderate", args=[sibling.pk, item.pk])).status_code == 404

@@ -1,0 +1,142 @@
+"""Reads for the survey, dossier and list pages, each in a fixed number of queries."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from ntm.evaluation.models import SetResult
+from ntm.geo.models import AdminUnit
+from ntm.recognition.models import (
+    Dossier,
+    DossierEvent,
+    Posting,
+    Recognition,
+    Step,
+    Survey,
+)
+from ntm.recognition.rules import SurveyTally, most_postings_within, percent
+
+
+def survey_tally(survey: Survey) -> SurveyTally:
+    households = survey.villages.aggregate(n=Sum("households"))["n"] or 0
+    counts = survey.ballots.aggregate(n=Count("pk"), yes=Count("pk", filter=Q(satisfied=True)))
+    return SurveyTally(households, counts["n"], counts["yes"], survey.required_share)
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    village: AdminUnit
+    households: int
+    ballots: int
+    satisfied: int
+
+    @property
+    def coverage(self) -> Decimal | None:
+        return percent(self.ballots, self.households)
+
+    @property
+    def satisfied_share(self) -> Decimal | None:
+        return percent(self.satisfied, self.ballots)
+
+
+def survey_villages(survey: Survey) -> list[VillageRow]:
+    """Aggregates per village: what the commune manager may see instead of the ballots."""
+    counts: dict[int, tuple[int, int]] = {
+        row["village"]: (row["n"], row["yes"])
+        for row in survey.ballots.values("village").annotate(
+            n=Count("pk"), yes=Count("pk", filter=Q(satisfied=True))
+        )
+    }
+    return [
+        VillageRow(v.village, v.households, *counts.get(v.village_id, (0, 0)))
+        for v in survey.villages.select_related("village")
+    ]
+
+
+def latest_risk(unit: AdminUnit, set_code: str) -> SetResult | None:
+    """The unit's latest stored result for the set, carrying the 18/2022 revocation risk."""
+    return (
+        SetResult.objects.filter(unit=unit, criteria_set__code=set_code)
+        .order_by("-period_end")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class DossierPage:
+    steps: list[Step]
+    postings: list[Posting]
+    postings_in_window: int
+    events: list[DossierEvent]
+    tally: SurveyTally | None
+    blocker: str | None
+    due_on: dt.date | None
+    recognition: Recognition | None
+    result: SetResult | None
+
+
+def dossier_page(dossier: Dossier) -> DossierPage:
+    from ntm.recognition.services import step_blocker
+
+    steps = list(dossier.workflow.steps.all())
+    postings = list(dossier.postings.all())
+    step = dossier.step
+    in_progress = dossier.status == Dossier.Status.IN_PROGRESS
+    return DossierPage(
+        steps=steps,
+        postings=postings,
+        postings_in_window=most_postings_within(
+            [p.date for p in postings], dossier.workflow.posting_within_days
+        ),
+        events=list(dossier.events.select_related("user").order_by("-at", "-pk")),
+        tally=survey_tally(dossier.survey) if dossier.survey else None,
+        blocker=step_blocker(dossier) if in_progress else None,
+        due_on=(
+            dossier.step_started_on + dt.timedelta(days=step.deadline_days)
+            if in_progress and step and step.deadline_days
+            else None
+        ),
+        recognition=Recognition.objects.filter(dossier=dossier).first(),
+        result=latest_risk(dossier.unit, dossier.set_code),
+    )
+
+
+@dataclass(frozen=True)
+class RecognitionRow:
+    recognition: Recognition
+    result: SetResult | None
+
+
+def dossiers_under(unit: AdminUnit) -> list[Dossier]:
+    return list(
+        Dossier.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit", "step", "workflow")
+        .order_by("unit__code", "-created_at")
+    )
+
+
+def recognitions_under(unit: AdminUnit) -> list[RecognitionRow]:
+    """Recognised communes with the revocation risk of their latest result, in two queries."""
+    recognitions = list(
+        Recognition.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit")
+        .order_by("unit__code", "-decision_date")
+    )
+    latest: dict[tuple[int, str], SetResult] = {}
+    by_key: defaultdict[tuple[int, str], list[SetResult]] = defaultdict(list)
+    if recognitions:
+        results = SetResult.objects.filter(
+            unit__in={r.unit_id for r in recognitions},
+            criteria_set__code__in={r.set_code for r in recognitions},
+        ).select_related("criteria_set")
+        for res in results.order_by("period_end"):
+            by_key[(res.unit_id, res.criteria_set.code)].append(res)
+        latest = {k: v[-1] for k, v in by_key.items()}
+    return [RecognitionRow(r, latest.get((r.unit_id, r.set_code))) for r in recognitions]
+
+
+def surveys_of(unit: AdminUnit) -> list[Survey]:
+    return list(Survey.objects.filter(unit=unit).order_by("-created_at"))
