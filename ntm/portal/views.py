@@ -214,14 +214,17 @@ def work_photo(request: HttpRequest, work_id: int, update_id: int) -> FileRespon
 
 def work_sign(request: HttpRequest, work_id: int) -> HttpResponse:
     """A printable sheet for the signboard on site: the work and its short address."""
+    import segno
+    from django.utils.safestring import mark_safe
+
     work_obj = _public_work(work_id)
+    short_url = request.build_absolute_uri(reverse("portal:work", args=[work_obj.pk]))
+    # The QR code is drawn here as SVG (segno): nothing is fetched from elsewhere.
+    qr = segno.make(short_url, error="m").svg_inline(scale=8, title=short_url)
     return render(
         request,
         "portal/work_sign.html",
-        {
-            "work": work_obj,
-            "short_url": request.build_absolute_uri(reverse("portal:work", args=[work_obj.pk])),
-        },
+        {"work": work_obj, "short_url": short_url, "qr": mark_safe(qr)},
     )
 
 

@@ -140,3 +140,30 @@ def recognitions_under(unit: AdminUnit) -> list[RecognitionRow]:
 
 def surveys_of(unit: AdminUnit) -> list[Survey]:
     return list(Survey.objects.filter(unit=unit).order_by("-created_at"))
+
+
+def public_status(unit: AdminUnit) -> str:
+    """What the public page says about the unit's recognitions (one query)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from ntm.catalog.models import CriteriaSet
+    from ntm.recognition.models import Recognition
+
+    recognitions = list(Recognition.objects.filter(unit=unit).order_by("-decision_date"))
+    if not recognitions:
+        return ""
+    names = dict(
+        CriteriaSet.objects.filter(code__in={r.set_code for r in recognitions}).values_list(
+            "code", "name_vi"
+        )
+    )
+    return "; ".join(
+        _("%(set)s — decision %(number)s of %(date)s")
+        % {
+            "set": names.get(r.set_code, r.set_code),
+            "number": r.decision_number,
+            "date": date_format(r.decision_date, "SHORT_DATE_FORMAT"),
+        }
+        for r in recognitions
+    )

@@ -69,7 +69,7 @@ def test_unit_page_takes_a_fixed_number_of_queries(client, demo, django_assert_n
 
 # unit, successions, plan, years (2), works, results, criteria, targets (2), mobilisation (2),
 # contributions (3), feedback, savepoints of the test client's session-less request…
-QUERIES_UNIT = 19
+QUERIES_UNIT = 20  # + the recognitions of the unit
 
 
 def test_work_page_shows_progress_funds_and_short_address(client, work):
@@ -311,3 +311,31 @@ def test_feedback_of_another_unit_cannot_be_moderated_through_ones_own_unit(
     assert client.get(reverse("portal:moderate", args=[work.unit.pk, item.pk])).status_code == 200
     sibling = work.unit.parent.children.exclude(pk=work.unit.pk).first()
     assert client.get(reverse("portal:moderate", args=[sibling.pk, item.pk])).status_code == 404
+
+
+def test_the_signboard_sheet_carries_a_qr_code_of_the_short_address(client, db):
+    from ntm.core.demo import load_demo
+    from ntm.finance.models import Work
+
+    load_demo(with_values=True)
+    work = Work.objects.first()
+    response = client.get(reverse("portal:work_sign", args=[work.pk]))
+    assert response.status_code == 200 and b"<svg" in response.content
+    assert f"/p/w/{work.pk}/".encode() in response.content
+
+
+def test_a_recognition_decision_shows_on_the_public_page(client, db):
+    import datetime as dt
+
+    from ntm.core.demo import load_demo
+    from ntm.recognition.models import Recognition
+
+    units = load_demo(with_values=True)
+    Recognition.objects.create(
+        unit=units["07408"],
+        set_code="xa-ntm-2021-2025",
+        decision_number="123/QĐ-UBND",
+        decision_date=dt.date(2019, 12, 20),
+    )
+    response = client.get(reverse("portal:unit", args=["07408"]))
+    assert "123/QĐ-UBND" in response.text and "20/12/2019" in response.text
