@@ -98,11 +98,11 @@ def test_commune_page_query_count_is_fixed(client, demo_values, django_assert_ma
     client.force_login(User.objects.get(username="xa"))
     url = reverse("evaluation:set_result", args=[demo_values["07408"].pk, ADVANCED])
     client.get(url, {"period": "2024Q4"})
-    with django_assert_max_num_queries(20) as captured:
+    with django_assert_max_num_queries(21) as captured:
         client.get(url, {"period": "2024Q4"})
     pinned = len(captured)
     # Pinned: the count must not grow with criteria, indicators or villages.
-    assert pinned == 20, [q["sql"][:80] for q in captured.captured_queries]
+    assert pinned == 21, [q["sql"][:80] for q in captured.captured_queries]
 
 
 def test_province_page_query_count_is_fixed(client, demo_values, django_assert_num_queries):
@@ -141,3 +141,22 @@ def test_province_page_counts_communes_criterion_by_criterion(client, demo_value
     response = client.get(url, {"period": "2024Q4"})
     rollup = response.context["rollup"]
     assert rollup[8]["met"] == 1 and rollup[2]["not_met"] == 1 and len(rollup) == 19
+
+
+def test_a_recognised_commune_sees_the_revocation_warning_on_its_page(client, demo_values):
+    import datetime as dt
+
+    from ntm.accounts.models import User
+    from ntm.recognition.models import Recognition
+
+    client.force_login(User.objects.get(username="xa"))
+    url = reverse("evaluation:set_result", args=[demo_values["07408"].pk, ADVANCED])
+    assert 'role="alert"' not in client.get(url, {"period": "2024Q4"}).text
+    Recognition.objects.create(
+        unit=demo_values["07408"],
+        set_code=ADVANCED,
+        decision_number="45/QĐ-UBND",
+        decision_date=dt.date(2024, 1, 10),
+    )
+    text = client.get(url, {"period": "2024Q4"}).text
+    assert "45/QĐ-UBND" in text and 'role="alert"' in text  # 6 of 19 not met, key ones among them
