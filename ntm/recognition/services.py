@@ -378,7 +378,7 @@ def dossier_advance(
 ) -> Dossier:
     """Leave the current step after checking its role and rule; the last step ends in recognition."""
     dossier = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("step", "unit", "workflow")
         .get(pk=dossier.pk)
     )
