@@ -12,6 +12,19 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def seeded_workflows(transactional_db):
+    """Transactional tests flush the database, data-migration rows included: seed them again."""
+    import importlib
+
+    from django.apps import apps
+
+    from ntm.recognition.models import Workflow
+
+    if not Workflow.objects.exists():
+        importlib.import_module("ntm.recognition.migrations.0002_seed_workflows").seed(apps, None)
+
+
 def _survey_passing_90(commune):
     """The Front's survey, already entered: 19 of 20 households satisfied, threshold 90%."""
     from ntm.accounts.models import User
