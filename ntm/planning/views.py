@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -30,6 +32,25 @@ def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> A
 def _plan(request: HttpRequest, unit_id: int, year: int, action: Action = Action.VIEW) -> Plan:
     unit = _unit(request, unit_id, action)
     return get_object_or_404(Plan.objects.select_related("unit"), unit=unit, year=year)
+
+
+def _save_or_show(
+    request: HttpRequest, plan: Plan, form: Any, service: Any, title: str
+) -> HttpResponse:
+    """The add-something-to-the-plan pattern: a valid form goes to one service; its refusal
+    shows on the form; success returns to the plan."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(user=request.user, plan=plan, **form.cleaned_data)
+        except services.PlanError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("planning:plan", unit_id=plan.unit_id, year=plan.year)
+    return render(
+        request,
+        "planning/form.html",
+        {"plan": plan, "unit": plan.unit, "form": form, "title": title},
+    )
 
 
 @login_required
@@ -112,18 +133,7 @@ def plan_edit(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
 def target_add(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     plan = _plan(request, unit_id, year, Action.MANAGE_PLAN)
     form = TargetForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.target_add(user=request.user, plan=plan, **form.cleaned_data)
-        except services.PlanError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("planning:plan", unit_id=plan.unit_id, year=plan.year)
-    return render(
-        request,
-        "planning/form.html",
-        {"plan": plan, "unit": plan.unit, "form": form, "title": _("Add a target")},
-    )
+    return _save_or_show(request, plan, form, services.target_add, _("Add a target"))
 
 
 @login_required
@@ -131,18 +141,7 @@ def target_add(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
 def task_add(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     plan = _plan(request, unit_id, year, Action.MANAGE_PLAN)
     form = TaskForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_add(user=request.user, plan=plan, **form.cleaned_data)
-        except services.PlanError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("planning:plan", unit_id=plan.unit_id, year=plan.year)
-    return render(
-        request,
-        "planning/form.html",
-        {"plan": plan, "unit": plan.unit, "form": form, "title": _("Add a task")},
-    )
+    return _save_or_show(request, plan, form, services.task_add, _("Add a task"))
 
 
 @login_required
@@ -195,18 +194,7 @@ def task_detail(request: HttpRequest, unit_id: int, year: int, task_id: int) -> 
 def obstacle_add(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     plan = _plan(request, unit_id, year)
     form = ObstacleForm(request.POST or None, plan=plan, initial={"raised_on": selectors.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.obstacle_raise(user=request.user, plan=plan, **form.cleaned_data)
-        except services.PlanError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("planning:plan", unit_id=plan.unit_id, year=plan.year)
-    return render(
-        request,
-        "planning/form.html",
-        {"plan": plan, "unit": plan.unit, "form": form, "title": _("Report an obstacle")},
-    )
+    return _save_or_show(request, plan, form, services.obstacle_raise, _("Report an obstacle"))
 
 
 @login_required
