@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "ntm.finance",
     "ntm.portal",
     "ntm.recognition",
+    "ntm.reports",
+    "ntm.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
