@@ -1,0 +1,80 @@
+"""Pieces every report shares: the issuing body, place, signature, "as of" and data version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ntm.core.text import split_kind
+from ntm.geo.models import AdminUnit, Level
+from ntm.reports.document import Header, Signature
+
+
+class ReportError(Exception):
+    """The report cannot be built: the unit, period or data is missing (the reason is shown)."""
+
+
+def body_of(unit: AdminUnit) -> str:
+    """The People's Committee of a unit in header style: "UBND XÃ DƯƠNG ĐỨC"; a village has its
+    development board ("BAN PHÁT TRIỂN THÔN CỐNG PHÊN")."""
+    if unit.level == Level.VILLAGE:
+        return _("VILLAGE DEVELOPMENT BOARD %(name)s") % {"name": unit.name.upper()}
+    return "UBND " + unit.name.upper()
+
+
+def place_of(unit: AdminUnit) -> str:
+    """The place in the date line: the commune's bare name ("Dương Đức")."""
+    commune = unit.parent if unit.level == Level.VILLAGE and unit.parent else unit
+    return split_kind(commune.name)[1]
+
+
+def header_for(unit: AdminUnit, *, number: str = "", on: dt.date | None = None) -> Header:
+    parent = unit.parent
+    return Header(
+        issuer=body_of(unit),
+        issuer_parent=body_of(parent) if parent is not None else "",
+        number=number,
+        place=place_of(unit),
+        date=on,
+    )
+
+
+def committee_signature(name: str = "", *, deputy: bool = True) -> Signature:
+    """The usual signature of a commune's People's Committee document."""
+    if deputy:
+        return Signature(
+            on_behalf=_("ON BEHALF OF THE PEOPLE'S COMMITTEE"),
+            authority=_("FOR THE CHAIR"),
+            position=_("VICE-CHAIR"),
+            name=name,
+        )
+    return Signature(
+        on_behalf=_("ON BEHALF OF THE PEOPLE'S COMMITTEE"), position=_("CHAIR"), name=name
+    )
+
+
+def data_version(unit: AdminUnit, *, subtree: bool = True) -> str:
+    """The latest change of any value in the unit (and below): reports with the same version
+    were built from the same data."""
+    from ntm.observations.models import DataValue
+
+    values = DataValue.objects.all()
+    values = (
+        values.filter(unit__path__startswith=unit.path) if subtree else values.filter(unit=unit)
+    )
+    latest = values.aggregate(at=Max("updated_at"), id=Max("id"))
+    if latest["at"] is None:
+        return _("no values")
+    return "{}#{}".format(
+        timezone.localtime(latest["at"]).strftime("%d/%m/%Y %H:%M:%S"), latest["id"]
+    )
+
+
+def unverified_footnote() -> str:
+    return _(
+        "Thresholds marked * are not yet confirmed against the legal text (unverified); "
+        "check them before relying on the status."
+    )
