@@ -30,6 +30,10 @@ setup: .venv/.synced ## install the locked dependencies into .venv
 run: setup ## set up, migrate, load the demo data and serve at http://127.0.0.1:$(PORT)
 	$(DEV_ENV) $(MANAGE) migrate --no-input
 	$(DEV_ENV) $(MANAGE) load_demo
+	@# The worker builds long reports (a province's zipped documents) in the background.
+	export NTM_BACKGROUND_TASKS=database; \
+	$(DEV_ENV) $(MANAGE) db_worker --backend background --no-reload --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: setup ## the whole suite (without the browser tests), in parallel

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
+    "django_tasks_db",
     "ntm.core",
     "ntm.accounts",
     "ntm.geo",
@@ -105,6 +106,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
+
+# Short jobs (re-evaluation after an edit) run at once. Long ones (a province's reports zipped)
+# use the "background" backend: the database queue that `manage.py db_worker --backend background`
+# works through (`make run` starts one), or at once when NTM_BACKGROUND_TASKS=immediate (tests).
+_BACKGROUND = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+    "background": {"BACKEND": _BACKGROUND[os.environ.get("NTM_BACKGROUND_TASKS", "immediate")]},
+}
+
+# API requests per token (else per user, else per address) and window: "600/m", "20/s".
+NTM_API_RATE = os.environ.get("NTM_API_RATE", "600/m")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from ntm.api.api import api
+
 admin.site.site_header = _("NTM administration")
 admin.site.site_title = _("NTM administration")
 admin.site.index_title = _("Data management")
@@ -9,6 +11,8 @@ admin.site.index_title = _("Data management")
 urlpatterns = [
     path("", include("ntm.core.urls")),
     path("accounts/", include("ntm.accounts.urls")),
+    path("accounts/tokens/", include("ntm.api.urls")),
+    path("api/", api.urls),
     path("units/", include("ntm.geo.urls")),
     path("units/", include("ntm.evaluation.urls")),
     path("", include("ntm.observations.urls")),
@@ -18,6 +22,7 @@ urlpatterns = [
     path("", include("ntm.finance.urls")),
     path("", include("ntm.portal.urls")),
     path("", include("ntm.recognition.urls")),
+    path("", include("ntm.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -15,4 +15,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
                 self._value = User.objects.filter(is_demo=True, is_active=True).exists()
             return self._value
 
-    return {"demo_users_exist": _Demo()}
+    # The formats official reports come in (download buttons on unit, plan and snapshot pages).
+    return {"demo_users_exist": _Demo(), "report_formats": ("docx", "xlsx", "pdf")}
