@@ -1,0 +1,116 @@
+"""Helpers the routers share: finding what a request names, within the caller's scope."""
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from ntm.accounts.permissions import Action, require
+from ntm.api.errors import ApiError
+from ntm.api.lookups import unit_version
+from ntm.api.schemas import UnitOut
+from ntm.catalog.models import CriteriaSet
+from ntm.engine.periods import Period, parse_period
+from ntm.geo.models import AdminUnit
+
+MAX_LIMIT = 1000
+
+
+def unit_for(
+    request: HttpRequest, code: str, *, as_of: dt.date | None = None, action: Action = Action.VIEW
+) -> AdminUnit:
+    """The unit version the code names on the day; 404 outside the caller's view, 403 when seen
+    but the action is not theirs (the permission service decides)."""
+    unit = unit_version(code, as_of)
+    if unit is None:
+        raise Http404
+    require(request.user, action, unit)
+    return unit
+
+
+def criteria_set(code: str) -> CriteriaSet:
+    """A national set (or a province's own set): the family values and results are stored under."""
+    family = CriteriaSet.objects.filter(code=code.strip().lower(), localises__isnull=True).first()
+    if family is None:
+        raise ApiError(404, "unknown_set", _("No criteria set has the code “%s”.") % code)
+    return family
+
+
+def period_of(text: str | None) -> Period | None:
+    if not text:
+        return None
+    try:
+        return parse_period(text)
+    except ValueError:
+        raise ApiError(
+            422, "invalid_period", _("“%s” is not a period (2024, 2024H1, 2024Q1).") % text
+        ) from None
+
+
+def unit_out(unit: AdminUnit) -> dict[str, Any]:
+    return UnitOut(
+        id=unit.pk,
+        code=unit.code,
+        name=unit.name,
+        kind=unit.kind,
+        level=unit.level,
+        parent=unit.parent.code if unit.parent_id and unit.parent else None,
+        valid_from=unit.valid_from,
+        valid_to=unit.valid_to,
+        region=unit.region,
+    ).model_dump()
+
+
+def etag_of(parts: Iterable[object]) -> str:
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """304 when the client already holds this version (If-None-Match lists the ETag or is *)."""
+    header = request.headers.get("If-None-Match", "")
+    tags = {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
+    if etag in tags or "*" in tags:
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return response
+    return None
+
+
+def csv_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_body(request: HttpRequest) -> bytes:
+    content_type = request.content_type or ""
+    if content_type not in {"text/csv", "text/plain", "application/csv"}:
+        raise ApiError(
+            400, "bad_content_type", _("Send the file as the body with Content-Type: text/csv.")
+        )
+    return request.body
+
+
+def csv_openapi(description: str) -> dict[str, Any]:
+    """The request body of an operation that takes a CSV file (ninja cannot describe it)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+
+
+CSV_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "CSV file (UTF-8 with BOM)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+}

@@ -1,0 +1,111 @@
+"""Stored results: one unit's for a set and period, and roll-ups over a subtree. Both carry an
+ETag over the stored rows (id and computation time), so a poller gets 304 until a value changes."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from ntm.api.common import criteria_set, etag_of, not_modified, period_of, unit_for
+from ntm.api.errors import ERRORS, ApiError
+from ntm.api.schemas import ResultOut, RollupOut
+from ntm.evaluation import reports, selectors
+from ntm.geo.models import Level
+
+router = Router(tags=["results"])
+
+
+def _with_etag(request: HttpRequest, response: HttpResponse, etag: str) -> None:
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+
+
+@router.get(
+    "/results", response={200: ResultOut, 304: None, **ERRORS}, operation_id="result_detail"
+)
+def result_detail(
+    request: HttpRequest,
+    response: HttpResponse,
+    unit: str = Query(..., max_length=32),
+    set: str = Query(..., max_length=80),
+    period: str | None = Query(None, max_length=7, description="Default: the latest stored"),
+) -> Any:
+    """The result a report of the period uses: the period's own, else the latest before it."""
+    found = unit_for(request, unit)
+    family = criteria_set(set)
+    parsed = period_of(period)
+    if parsed is not None:
+        result = reports.result_as_of(unit=found, family=family, period=parsed)
+    else:
+        result = selectors.result_as_of(unit=found, family=family, period=None)
+    if result is None:
+        raise ApiError(404, "no_result", _("No stored result for this unit, set and period."))
+    etag = etag_of([result.pk, result.computed_at.isoformat(), parsed.code if parsed else ""])
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
+    _with_etag(request, response, etag)
+    return reports.result_data(result, period=parsed.code if parsed else None)
+
+
+@router.get(
+    "/results/rollup", response={200: RollupOut, 304: None, **ERRORS}, operation_id="result_rollup"
+)
+def result_rollup(
+    request: HttpRequest,
+    response: HttpResponse,
+    unit: str = Query(..., max_length=32, description="Root of the subtree"),
+    set: str = Query(..., max_length=80),
+    period: str | None = Query(None, max_length=7),
+    level: int | None = Query(None, ge=1, le=4, description="Default: the set's level"),
+) -> Any:
+    """Every unit of a level under the root with its result, and per criterion how many stand
+    at each status."""
+    root = unit_for(request, unit)
+    family = criteria_set(set)
+    parsed = period_of(period)
+    if level is None:
+        level = Level.VILLAGE if family.level == "village" else Level.COMMUNE
+    rows = selectors.subunit_results(parent=root, family=family, period=parsed, level=level)
+    etag = etag_of(
+        [parsed.code if parsed else "", level]
+        + [
+            f"{r.unit.pk}:{r.result.pk}:{r.result.computed_at.isoformat()}"
+            if r.result
+            else r.unit.pk
+            for r in rows
+        ]
+    )
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
+    _with_etag(request, response, etag)
+    rollup = selectors.criterion_rollup(rows)
+    return {
+        "unit": root.code,
+        "set": family.code,
+        "period": parsed.code if parsed else None,
+        "level": level,
+        "units": [
+            {
+                "unit": r.unit.code,
+                "name": r.unit.name,
+                "as_of_period": r.result.period if r.result else None,
+                "met": r.result.met if r.result else None,
+                "total": r.result.total if r.result else None,
+                "status": r.result.status if r.result else None,
+            }
+            for r in rows
+        ],
+        "criteria": [
+            {
+                "number": number,
+                "met": counts["met"],
+                "not_met": counts["not_met"],
+                "no_data": counts["no_data"],
+                "no_threshold": counts["no_threshold"],
+            }
+            for number, counts in rollup.items()
+        ],
+    }
