@@ -1,0 +1,323 @@
+"""The resource mobilisation table of a year for a village, commune, district or province.
+
+Rows by source with cash, non-cash quantity and value, total and share — the finance page's own
+selector (``finance.selectors.mobilisation``), so the shares add up to exactly 100.0 as the page
+shows; above a commune also one row per commune (``commune_breakdown``). Chart: funds by source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from ntm.catalog.models import CriteriaSet
+from ntm.engine.periods import Period
+from ntm.geo.models import AdminUnit, Level
+from ntm.planning.models import Plan
+from ntm.reports.common import ReportError, data_version, header_for
+from ntm.reports.document import (
+    Block,
+    Cell,
+    CellValue,
+    Column,
+    Document,
+    Header,
+    Paragraph,
+    Signature,
+    Table,
+)
+from ntm.reports.plan import blank_number, signature_for
+
+FORMATS = ("docx", "xlsx", "pdf")
+HUNDRED = Decimal("100.0")
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    source: str  # the source code ("province", "people_labour", …)
+    label: str
+    cash: Decimal
+    quantity: Decimal | None
+    quantity_unit: str
+    non_cash_value: Decimal
+    total: Decimal
+    share: Decimal
+
+
+@dataclass(frozen=True)
+class CommuneRow:
+    code: str
+    name: str
+    total: Decimal
+    state_budget: Decimal
+    people: Decimal
+    other: Decimal
+
+
+@dataclass
+class MobilisationData:
+    unit_name: str
+    unit_code: str
+    level: int
+    year: int
+    header: Header
+    rows: list[SourceRow]
+    cash: Decimal
+    non_cash_value: Decimal
+    total: Decimal
+    people_total: Decimal
+    signature: Signature
+    read_at: dt.datetime
+    data_version: str
+    filename: str
+    communes: list[CommuneRow] = field(default_factory=list)
+    communes_total: CommuneRow | None = None
+
+
+def data_for(
+    *, unit: AdminUnit, period: Period, family: CriteriaSet | None = None
+) -> MobilisationData:
+    """The year of ``period``; a unit with neither works nor contributions that year has no
+    table to report."""
+    from ntm.finance.selectors import commune_breakdown, mobilisation
+
+    year = period.year
+    table = mobilisation(unit=unit, year=year)
+    if not table.total and not table.works_total and not table.contributions_total:
+        raise ReportError(
+            _("%(unit)s has no works or contributions recorded for %(year)s.")
+            % {"unit": unit.name, "year": year}
+        )
+    communes: list[CommuneRow] = []
+    communes_total = None
+    if unit.level < Level.COMMUNE:
+        breakdown = commune_breakdown(unit=unit, year=year)
+        communes = [
+            CommuneRow(r.commune.code, r.commune.name, r.total, r.state_budget, r.people, r.other)
+            for r in breakdown.rows
+        ]
+        communes_total = CommuneRow(
+            "",
+            _("Total"),
+            breakdown.total,
+            breakdown.state_budget,
+            breakdown.people,
+            breakdown.other,
+        )
+    return MobilisationData(
+        unit_name=unit.name,
+        unit_code=unit.code,
+        level=unit.level,
+        year=year,
+        header=header_for(unit, number=blank_number("BC", unit)),
+        rows=[
+            SourceRow(
+                source=r.source,
+                label=r.label,
+                cash=r.cash,
+                quantity=r.quantity,
+                quantity_unit=r.quantity_unit,
+                non_cash_value=r.non_cash_value,
+                total=r.total,
+                share=r.share,
+            )
+            for r in table.rows
+        ],
+        cash=table.cash,
+        non_cash_value=table.non_cash_value,
+        total=table.total,
+        people_total=table.people_total,
+        # The signer of the unit's plan of the year signs its table too; else the name is blank.
+        signature=signature_for(
+            unit,
+            Plan.objects.filter(unit=unit, year=year).values_list("signer", flat=True).first()
+            or "",
+        ),
+        read_at=timezone.now(),
+        data_version=data_version(unit),
+        filename=f"huy-dong-nguon-luc-{unit.code}-{year}",
+        communes=communes,
+        communes_total=communes_total,
+    )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def document_for(data: MobilisationData, *, charts: bool = True) -> Document:
+    from ntm.finance.templatetags.finance import vnd
+
+    blocks: list[Block] = []
+    from ntm.finance.models import PEOPLE_SOURCES
+
+    people_share = sum((r.share for r in data.rows if r.source in PEOPLE_SOURCES), Decimal(0))
+    blocks.append(
+        Paragraph(
+            _(
+                "Resources mobilised in %(year)s in %(unit)s: %(total)s VND, of which cash "
+                "%(cash)s VND and non-cash %(non_cash)s VND; the people contributed %(people)s "
+                "VND (%(share)s%%)."
+            )
+            % {
+                "year": data.year,
+                "unit": _lower_first(data.unit_name),
+                "total": vnd(data.total),
+                "cash": vnd(data.cash),
+                "non_cash": vnd(data.non_cash_value),
+                "people": vnd(data.people_total),
+                "share": format(people_share, "f").replace(".", ","),
+            }
+        )
+    )
+    rows: list[list[CellValue | Cell]] = [
+        [
+            i,
+            r.label,
+            r.cash,
+            r.quantity,
+            r.quantity_unit,
+            r.non_cash_value,
+            r.total,
+            r.share,
+        ]
+        for i, r in enumerate(data.rows, start=1)
+    ]
+    rows.append(
+        [
+            "",
+            Cell(_("Total"), bold=True),
+            data.cash,
+            None,
+            "",
+            data.non_cash_value,
+            data.total,
+            HUNDRED if data.total else Decimal(0),
+        ]
+    )
+    blocks.append(
+        Table(
+            columns=[
+                Column(pgettext("table column", "No."), width=0.5, align="center"),
+                Column(pgettext("table column", "Source"), width=2.6),
+                Column(pgettext("table column", "Cash"), width=1.6, align="right", decimals=0),
+                Column(
+                    pgettext("table column", "Non-cash quantity"),
+                    width=1.1,
+                    align="right",
+                    decimals=2,
+                ),
+                Column(pgettext("table column", "Unit"), width=0.9),
+                Column(
+                    pgettext("table column", "Non-cash value"), width=1.6, align="right", decimals=0
+                ),
+                Column(pgettext("table column", "Total"), width=1.7, align="right", decimals=0),
+                Column(pgettext("table column", "Share (%)"), width=0.8, align="right", decimals=1),
+            ],
+            rows=rows,
+            caption=_("Resources mobilised by source, %(year)s") % {"year": data.year},
+            sheet=_("By source"),
+            unit_note=_("Unit: VND"),
+            total_row=True,
+        )
+    )
+    if charts and data.total:
+        from ntm.reports.charts import bar_chart
+
+        shown = [r for r in data.rows if r.total]
+        blocks.append(
+            bar_chart(
+                [r.label for r in shown],
+                [r.total for r in shown],
+                title=_("Funds by source"),
+                unit_label=_("VND"),
+            )
+        )
+    blocks.append(
+        Paragraph(
+            _(
+                "State and other sources: capital planned on the year's works. People's rows: "
+                "what the contributions ledger records for the year (labour days and land valued "
+                "at the commune's rates). Nothing is counted twice."
+            ),
+            italic=True,
+        )
+    )
+    if data.communes_total is not None:
+        commune_rows: list[list[CellValue | Cell]] = [
+            [i, c.name, c.code, c.total, c.state_budget, c.people, c.other]
+            for i, c in enumerate(data.communes, start=1)
+        ]
+        t = data.communes_total
+        commune_rows.append(
+            ["", Cell(t.name, bold=True), "", t.total, t.state_budget, t.people, t.other]
+        )
+        blocks.append(
+            Table(
+                columns=[
+                    Column(pgettext("table column", "No."), width=0.5, align="center"),
+                    Column(pgettext("table column", "Commune"), width=2.6),
+                    Column(pgettext("table column", "Code"), width=0.8, align="center"),
+                    Column(pgettext("table column", "Total"), width=1.7, align="right", decimals=0),
+                    Column(
+                        pgettext("table column", "State budget"),
+                        width=1.7,
+                        align="right",
+                        decimals=0,
+                    ),
+                    Column(
+                        pgettext("table column", "People"), width=1.6, align="right", decimals=0
+                    ),
+                    Column(
+                        pgettext("table column", "Other sources"),
+                        width=1.6,
+                        align="right",
+                        decimals=0,
+                    ),
+                ],
+                rows=commune_rows,
+                caption=_("Mobilisation by commune, %(year)s") % {"year": data.year},
+                sheet=_("By commune"),
+                unit_note=_("Unit: VND"),
+                total_row=True,
+            )
+        )
+        blocks.append(
+            Paragraph(
+                _(
+                    "State budget: central, province, district and commune budgets planned on "
+                    "the year's works. People: the year's contributions ledger. A village counts "
+                    "for its commune."
+                ),
+                italic=True,
+            )
+        )
+    return Document(
+        header=data.header,
+        title=_("RESOURCE MOBILISATION"),
+        subtitle=_(
+            "For the national target programme on new rural development, %(year)s, in %(unit)s"
+        )
+        % {"year": data.year, "unit": _lower_first(data.unit_name)},
+        blocks=blocks,
+        signature=data.signature,
+        recipients=[_("Filed: office.")],
+        as_of=data.read_at,
+        data_version=data.data_version,
+        landscape=True,
+        filename=data.filename,
+    )
+
+
+def build_mobilisation(data: MobilisationData, fmt: str) -> bytes:
+    from ntm.reports.render import render
+
+    return render(document_for(data), fmt)
+
+
+build = build_mobilisation
