@@ -79,6 +79,15 @@ class MobilisationData:
     communes_total: CommuneRow | None = None
 
 
+def plain_quantity(quantity: Decimal | None) -> Decimal | None:
+    """550.00 labour days → 550 (as the page shows them); 12.50 m² → 12.5."""
+    if quantity is None:
+        return None
+    if quantity == quantity.to_integral_value():
+        return quantity.quantize(Decimal(1))
+    return quantity.normalize()
+
+
 def data_for(
     *, unit: AdminUnit, period: Period, family: CriteriaSet | None = None
 ) -> MobilisationData:
@@ -120,7 +129,7 @@ def data_for(
                 source=r.source,
                 label=r.label,
                 cash=r.cash,
-                quantity=r.quantity,
+                quantity=plain_quantity(r.quantity),
                 quantity_unit=r.quantity_unit,
                 non_cash_value=r.non_cash_value,
                 total=r.total,
@@ -210,7 +219,6 @@ def document_for(data: MobilisationData, *, charts: bool = True) -> Document:
                     pgettext("table column", "Non-cash quantity"),
                     width=1.1,
                     align="right",
-                    decimals=2,
                 ),
                 Column(pgettext("table column", "Unit"), width=0.9),
                 Column(
@@ -234,7 +242,7 @@ def document_for(data: MobilisationData, *, charts: bool = True) -> Document:
             bar_chart(
                 [r.label for r in shown],
                 [r.total for r in shown],
-                title=_("Funds by source"),
+                title=pgettext("chart", "Funds by source"),
                 unit_label=_("VND"),
             )
         )

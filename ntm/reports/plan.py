@@ -329,12 +329,11 @@ def document_for(data: PlanData) -> Document:
                 f"{n}. {body.body}: "
                 + _(
                     "leads or takes part in tasks no. %(numbers)s of the appendix (%(areas)s), to "
-                    "be completed by %(last)s; reports on their progress and the obstacles to be "
-                    "resolved to the management board every quarter and every six months."
+                    "be completed by %(last)s."
                 )
                 % {
                     "numbers": _numbers(body.task_numbers),
-                    "areas": "; ".join(a[:1].lower() + a[1:] for a in body.areas),
+                    "areas": "; ".join(_lower_first(a) for a in body.areas),
                     "last": _day(body.last_deadline),
                 }
             )
@@ -356,6 +355,18 @@ def document_for(data: PlanData) -> Document:
                 % {"assigned": assigned}
             )
         )
+    if n:
+        n += 1
+        blocks.append(
+            Paragraph(
+                f"{n}. "
+                + _(
+                    "Every body and official named above reports on the progress of their tasks "
+                    "and the obstacles to be resolved to the management board every quarter and "
+                    "every six months."
+                )
+            )
+        )
     if n == 0:
         blocks.append(Paragraph(_("(no responsible bodies entered yet)"), italic=True))
     blocks.append(Paragraph(_("Above is the plan: %(what)s./.") % {"what": what}, italic=False))
@@ -366,13 +377,12 @@ def document_for(data: PlanData) -> Document:
         Table(
             columns=[
                 Column(pgettext("table column", "No."), width=0.5, align="center"),
-                Column(pgettext("table column", "Task"), width=5),
-                Column(pgettext("table column", "Solution area"), width=1.8),
-                Column(pgettext("table column", "Responsible bodies"), width=2),
+                Column(pgettext("table column", "Task"), width=4.6),
+                Column(pgettext("table column", "Solution area"), width=1.6),
+                Column(pgettext("table column", "Responsible bodies"), width=2.2),
                 Column(pgettext("table column", "Official in charge"), width=1.8),
                 Column(pgettext("table column", "Criteria"), width=0.9, align="center"),
-                Column(pgettext("table column", "Start"), width=1.1, align="center"),
-                Column(pgettext("table column", "Deadline"), width=1.1, align="center"),
+                Column(pgettext("table column", "Deadline"), width=1.4, align="center"),
             ],
             rows=[
                 [
@@ -382,7 +392,6 @@ def document_for(data: PlanData) -> Document:
                     ", ".join(t.organisations),
                     t.person,
                     ", ".join(str(c) for c in t.criteria),
-                    _day(t.start) if t.start else "",
                     _day(t.deadline),
                 ]
                 for t in data.tasks

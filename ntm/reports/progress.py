@@ -298,6 +298,7 @@ def _next_tasks(plan: Plan, snapshot: Snapshot, period: Period, after: Period) -
 def data_for_snapshot(snapshot: Snapshot, family: CriteriaSet | None = None) -> ProgressData:
     from ntm.core.templatetags.ntm import observed
     from ntm.finance.selectors import mobilisation
+    from ntm.reports.mobilisation import plain_quantity
 
     plan = snapshot.plan
     unit = plan.unit
@@ -362,7 +363,7 @@ def data_for_snapshot(snapshot: Snapshot, family: CriteriaSet | None = None) -> 
             FundLine(
                 label=r.label,
                 cash=r.cash,
-                quantity=r.quantity,
+                quantity=plain_quantity(r.quantity),
                 quantity_unit=r.quantity_unit,
                 non_cash_value=r.non_cash_value,
                 total=r.total,
@@ -408,11 +409,11 @@ def _lower_first(text: str) -> str:
 def _tasks_table(tasks: list[TaskLine], caption: str, *, carried: bool = False) -> Table:
     columns = [
         Column(pgettext("table column", "No."), width=0.5, align="center"),
-        Column(pgettext("table column", "Task"), width=5),
-        Column(pgettext("table column", "Solution area"), width=1.8),
-        Column(pgettext("table column", "Deadline"), width=1.1, align="center"),
+        Column(pgettext("table column", "Task"), width=4.4),
+        Column(pgettext("table column", "Solution area"), width=1.6),
+        Column(pgettext("table column", "Deadline"), width=1.3, align="center"),
         Column(pgettext("table column", "Progress (%)"), width=0.9, align="right", decimals=0),
-        Column(pgettext("table column", "Status"), width=1.3),
+        Column(pgettext("table column", "Status"), width=1.9),
     ]
     rows: list[list[CellValue | Cell]] = []
     for i, t in enumerate(tasks, start=1):
@@ -561,7 +562,6 @@ def document_for(data: ProgressData, *, charts: bool = True) -> Document:
                         pgettext("table column", "Non-cash quantity"),
                         width=1.1,
                         align="right",
-                        decimals=2,
                     ),
                     Column(pgettext("table column", "Unit"), width=0.9),
                     Column(
@@ -589,7 +589,7 @@ def document_for(data: ProgressData, *, charts: bool = True) -> Document:
                 bar_chart(
                     [f.label for f in data.funds],
                     [f.total for f in data.funds],
-                    title=_("Funds by source"),
+                    title=pgettext("chart", "Funds by source"),
                     unit_label=_("VND"),
                 )
             )

@@ -150,3 +150,72 @@ def test_a_unit_without_funding_data_is_a_report_error(db, code, period, message
 def test_data_for_takes_a_fixed_number_of_queries(db, django_assert_max_num_queries):
     with django_assert_max_num_queries(9):
         report.data_for(unit=_unit("24"), period=YEAR)
+
+
+# Rendered files: built once for the module, re-opened as a reader would.
+
+
+@pytest.fixture(scope="module")
+def files(request, django_db_blocker):
+    request.getfixturevalue("demo_db")  # the module's demo database, loaded once
+    with django_db_blocker.unblock(), translation.override("vi"):
+        commune = report.data_for(unit=_unit("07408"), period=YEAR)
+        province = report.data_for(unit=_unit("24"), period=YEAR)
+        return {
+            "commune": {fmt: report.build(commune, fmt) for fmt in report.FORMATS},
+            "province": {"xlsx": report.build(province, "xlsx")},
+        }
+
+
+def test_the_xlsx_totals_and_shares_are_numbers(files, db):
+    from ntm.reports.tests.helpers import open_xlsx, sheet_rows
+
+    page = mobilisation(unit=_unit("07408"), year=2024)
+    book = open_xlsx(files["commune"]["xlsx"])
+    rows = sheet_rows(book["Theo nguồn vốn"])
+    lines = [r for r in rows if isinstance(r[0], int)]
+    assert [r[1] for r in lines] == [line.label for line in page.rows]
+    assert all(isinstance(r[6], int | float) for r in lines)
+    assert sum(r[6] for r in lines) == 1715000000
+    assert round(sum(r[7] for r in lines), 1) == 100.0
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    assert (total[2], total[5], total[6], total[7]) == (1470000000, 245000000, 1715000000, 100)
+    land = next(r for r in lines if r[1] == "Nhân dân đóng góp: hiến đất")
+    assert land[3:5] == (450, "m² đất")
+
+
+def test_the_provinces_xlsx_has_the_communes_sheet(files, db):
+    from ntm.reports.tests.helpers import open_xlsx, sheet_rows
+
+    book = open_xlsx(files["province"]["xlsx"])
+    assert "Theo xã" in book.sheetnames
+    rows = sheet_rows(book["Theo xã"])
+    duong_duc = next(r for r in rows if r[2] == "07408")
+    assert duong_duc[1] == "Xã Dương Đức" and duong_duc[3] == 1715000000
+    breakdown = commune_breakdown(unit=_unit("24"), year=2024)
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    assert total[3:7] == (
+        breakdown.total,
+        breakdown.state_budget,
+        breakdown.people,
+        breakdown.other,
+    )
+
+
+def test_the_docx_and_pdf_read_back(files):
+    from ntm.reports.tests.helpers import docx_text, open_docx, pdf_text
+
+    word = open_docx(files["commune"]["docx"])
+    text = docx_text(word)
+    pdf = " ".join(pdf_text(files["commune"]["pdf"]).split())
+    for expected in (
+        "KẾT QUẢ HUY ĐỘNG NGUỒN LỰC",
+        "Nhân dân đóng góp: ngày công",
+        "1.715.000.000",
+        "100,0",
+        "Đơn vị tính: đồng",
+        "Nguyễn Đức Khiêm",
+    ):
+        assert expected in text, expected
+        assert expected in pdf, expected
+    assert len(word.inline_shapes) == 1  # the funds-by-source chart

@@ -118,8 +118,12 @@ def test_section_iv_derives_each_bodys_tasks_from_the_tasks(document, plan):
             for code, label in Task.Organisation.choices
             if any(code in t.organisations for t in tasks)
         ]
-    assert [t.split(". ", 1)[1].split(":")[0] for t in section[:-1]] == used
-    assert [t.split(".")[0] for t in section] == [str(i) for i in range(1, len(used) + 2)]
+    assert [t.split(". ", 1)[1].split(":")[0] for t in section[:-2]] == used
+    assert [t.split(".")[0] for t in section] == [str(i) for i in range(1, len(used) + 3)]
+    assert section[-1].endswith(
+        "hằng quý, 6 tháng báo cáo tiến độ thực hiện nhiệm vụ được giao và những vướng mắc cần "
+        "tháo gỡ về Ban quản lý xây dựng nông thôn mới để tổng hợp, báo cáo Ban Chỉ đạo."
+    )
     officials = next(t for t in texts if "Cán bộ, công chức được phân công" in t)
     assert "Trưởng thôn Cống Phên (minh họa): nhiệm vụ số 13" in officials
 
@@ -131,7 +135,7 @@ def test_the_appendix_lists_every_task_with_its_deadline(document, plan):
     page = plan_page(plan=plan)
     assert [row[0] for row in appendix.rows] == list(range(1, len(page.tasks) + 1))
     assert [row[1] for row in appendix.rows] == [r.task.description for r in page.tasks]
-    assert [row[7] for row in appendix.rows] == [
+    assert [row[6] for row in appendix.rows] == [
         r.task.deadline.strftime("%d/%m/%Y") for r in page.tasks
     ]
     broadcast = next(row for row in appendix.rows if "đài truyền thanh" in row[1])
@@ -180,3 +184,80 @@ def test_no_plan_for_the_year_or_the_village_is_a_report_error(db):
 def test_reading_the_plan_takes_a_fixed_number_of_queries(plan, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         report.data_for(unit=plan.unit, period=YEAR)
+
+
+# Rendered files: built once for the module, re-opened as a reader would.
+
+
+@pytest.fixture(scope="module")
+def files(request, django_db_blocker):
+    request.getfixturevalue("demo_db")  # the module's demo database, loaded once
+    with django_db_blocker.unblock(), translation.override("vi"):
+        plan = Plan.objects.get(unit__code="07408", year=2024)
+        data = report.data_for_plan(plan)
+        return {fmt: report.build(data, fmt) for fmt in report.FORMATS}
+
+
+def test_the_docx_reads_back_in_the_reference_plans_order(files, plan):
+    from ntm.reports.tests.helpers import open_docx
+
+    word = open_docx(files["docx"])
+    paragraphs = [p.text for p in word.paragraphs if p.text.strip()]
+    order = [
+        "KẾ HOẠCH",
+        "Triển khai thực hiện Chương trình mục tiêu Quốc gia xây dựng nông thôn mới năm 2024 "
+        "trên địa bàn xã Dương Đức",
+        plan.legal_basis.splitlines()[0],
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "1. Mục đích",
+        "2. Yêu cầu",
+        "II. MỤC TIÊU",
+        "1. Hoàn thành 13/19 tiêu chí xã nông thôn mới nâng cao theo bộ tiêu chí giai đoạn "
+        "2021-2025",
+        "III. NHIỆM VỤ, GIẢI PHÁP",
+        "1. Lãnh đạo, chỉ đạo",
+        "IV. TỔ CHỨC THỰC HIỆN",
+        "PHỤ LỤC: DANH MỤC NHIỆM VỤ",
+    ]
+    positions = [paragraphs.index(text) for text in order]
+    assert positions == sorted(positions)
+    everything = "\n".join(paragraphs) + "\n".join(
+        c.text for t in word.tables for row in t.rows for c in row.cells
+    )
+    for expected in ("Nơi nhận:", "- Lưu: VP UBND.", "TM. ỦY BAN NHÂN DÂN", "Nguyễn Đức Khiêm"):
+        assert expected in everything, expected
+    appendix = next(t for t in word.tables if t.rows[0].cells[1].text == "Nhiệm vụ")
+    body = [[c.text for c in row.cells] for row in appendix.rows[1:]]
+    assert len(body) == plan.tasks.count() == 13
+    assert body[3][5:] == ["8", "30/11/2024"]
+
+
+def test_the_xlsx_carries_the_tasks_table(files, plan):
+    from ntm.reports.tests.helpers import open_xlsx, sheet_rows
+
+    book = open_xlsx(files["xlsx"])
+    rows = sheet_rows(book["Phụ lục"])
+    tasks = [r for r in rows if isinstance(r[0], int)]
+    assert [r[0] for r in tasks] == list(range(1, 14))
+    page = plan_page(plan=plan)
+    assert [r[1] for r in tasks] == [row.task.description for row in page.tasks]
+    assert tasks[0][6] == "31/03/2024"
+    assert any(r[0] == "KẾ HOẠCH" for r in rows)
+
+
+def test_the_pdf_reads_back_with_diacritics(files):
+    from ntm.reports.tests.helpers import pdf_text
+
+    text = " ".join(pdf_text(files["pdf"]).split())
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "KẾ HOẠCH",
+        "Căn cứ Kế hoạch số 22/KH-UBND ngày 07/02/2024 của UBND huyện Lạng Giang",
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "IV. TỔ CHỨC THỰC HIỆN",
+        "Mặt trận Tổ quốc: chủ trì hoặc phối hợp thực hiện các nhiệm vụ số 3, 10",
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Đức Khiêm",
+    ):
+        assert expected in text, expected

@@ -244,3 +244,101 @@ def test_data_for_takes_a_fixed_number_of_queries(db, django_assert_max_num_quer
     assert Plan.objects.filter(unit=unit, year=2024).exists()
     with django_assert_max_num_queries(20):
         report.data_for(unit=unit, period=Q4)
+
+
+# Rendered files: built once for the module, re-opened as a reader would.
+
+
+@pytest.fixture(scope="module")
+def files(request, django_db_blocker):
+    request.getfixturevalue("demo_db")  # the module's demo database, loaded once
+    with django_db_blocker.unblock(), translation.override("vi"):
+        data = report.data_for(unit=_unit("07408"), period=Q4)
+        document = report.document_for(data)
+        return document, {fmt: report.build(data, fmt) for fmt in report.FORMATS}
+
+
+def test_the_report_carries_both_charts(files):
+    from ntm.reports.document import Chart
+
+    document, _files = files
+    charts = [b for b in document.blocks if isinstance(b, Chart)]
+    assert [c.title for c in charts] == [
+        "Số tiêu chí đạt qua các kỳ",
+        "Nguồn lực huy động theo nguồn vốn",
+    ]
+    assert all(c.png.startswith(b"\x89PNG") and "<svg" in c.svg for c in charts)
+
+
+def test_the_docx_reads_back_with_the_numbers_of_the_pages(files):
+    from ntm.reports.tests.helpers import docx_text, open_docx
+
+    _document, built = files
+    word = open_docx(built["docx"])
+    text = docx_text(word)
+    for expected in (
+        "BÁO CÁO",
+        "Kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới quý IV năm 2024",
+        "I. KẾT QUẢ THỰC HIỆN",
+        "đạt 13/19* tiêu chí theo Bộ tiêu chí quốc gia về xã nông thôn mới nâng cao",
+        "Hoàn thành 2/13 nhiệm vụ; 1 nhiệm vụ quá hạn.",
+        "II. KHÓ KHĂN, VƯỚNG MẮC",
+        "III. NHIỆM VỤ TRỌNG TÂM QUÝ I NĂM 2025",
+        "Nơi nhận:",
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Đức Khiêm",
+        "Các ngưỡng đánh dấu * chưa được đối chiếu",
+    ):
+        assert expected in text, expected
+    funds = next(
+        t
+        for t in word.tables
+        if any(c.text == "Nhân dân đóng góp: ngày công" for c in t.columns[1].cells)
+    )
+    rows = [[c.text for c in row.cells] for row in funds.rows]
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    assert total[6:] == ["1.715.000.000", "100,0"]
+    labour = next(r for r in rows if r[1] == "Nhân dân đóng góp: ngày công")
+    assert labour[3:8] == ["550", "ngày công", "110.000.000", "110.000.000", "6,4"]
+    assert len(word.inline_shapes) == 2  # the two charts
+
+
+def test_the_xlsx_keeps_numbers_numeric_and_shares_add_up(files):
+    from ntm.reports.tests.helpers import open_xlsx, sheet_rows
+
+    _document, built = files
+    book = open_xlsx(built["xlsx"])
+    page = mobilisation(unit=_unit("07408"), year=2024)
+    rows = sheet_rows(book["Nguồn lực"])
+    lines = [r for r in rows if isinstance(r[0], int)]
+    assert [r[1] for r in lines] == [line.label for line in page.rows if line.total]
+    assert [r[6] for r in lines] == [line.total for line in page.rows if line.total]
+    assert round(sum(r[7] for r in lines), 1) == 100.0
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    assert total[6] == 1715000000 and total[7] == 100
+    works = sheet_rows(book["Công trình"])
+    planned = [r[3] for r in works if isinstance(r[0], int)]
+    assert planned == [r.planned for r in works_summary(unit=_unit("07408"), year=2024)]
+    targets = sheet_rows(book.worksheets[0])
+    assert any(r[1] == "Phấn đấu xây dựng 01 sản phẩm OCOP 4 sao" for r in targets)
+
+
+def test_the_pdf_reads_back_with_diacritics_and_numbers(files):
+    from ntm.reports.tests.helpers import pdf_text
+
+    _document, built = files
+    text = " ".join(pdf_text(built["pdf"]).split())
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "BÁO CÁO",
+        "quý IV năm 2024 trên địa bàn xã Dương Đức",
+        "đạt 13/19* tiêu chí",
+        "1.715.000.000",
+        "KHÓ KHĂN, VƯỚNG MẮC",
+        "TM. ỦY BAN NHÂN DÂN",
+        "Nguyễn Đức Khiêm",
+        "Số liệu tính đến",
+    ):
+        assert expected in text, expected
