@@ -66,6 +66,7 @@ deps: ## Debian packages for PDF rendering, browser tests and translations (run 
 bench: setup ## benchmarks (print figures and ratios)
 	$(DEV_ENV) $(PY) bench/import_units.py
 	$(DEV_ENV) $(PY) bench/evaluate.py
+	$(DEV_ENV) $(PY) bench/reports.py
 
 clean:
 	rm -rf .venv .tools var

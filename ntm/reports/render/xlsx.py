@@ -46,6 +46,7 @@ GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 INVALID_SHEET = re.compile(r"[\[\]:*?/\\]")
 CM_PER_INCH = 2.54
 ROW_CM = 0.53  # a default row's height, to reserve rows under a chart image
+BULK_ROWS = 2000  # longer tables take the fast path: plain cells, gridlines printed instead
 MAX_FROZEN = 16  # freeze a table's header only when the rows above it leave room to scroll
 
 
@@ -241,6 +242,10 @@ def _write_table(writer: _Writer, table: Table, *, standalone_caption: bool) -> 
         writer.merged_line(table.unit_note, size=11, italic=True, align="right")
     writer.append([cell(c.title, bold=True, align="center", border=True) for c in table.columns])
     header_row = writer.row
+    if len(table.rows) > BULK_ROWS:
+        _write_bulk_rows(writer, table)
+        writer.append([])
+        return header_row
     columns = table.columns
     width = len(columns)
     last = len(table.rows) - 1
@@ -282,6 +287,62 @@ def _write_table(writer: _Writer, table: Table, *, standalone_caption: bool) -> 
             )
     writer.append([])
     return header_row
+
+
+def _write_bulk_rows(writer: _Writer, table: Table) -> None:
+    """The fast path of long tables (a province's 10,035 communes): cells are written as plain
+    values, styled only where a number needs its format or the text is bold/italic; the sheet
+    prints gridlines in place of cell borders."""
+    cell = writer.styles.cell
+    writer.sheet.print_options.gridLines = True
+    columns = table.columns
+    width = len(columns)
+    # Columns whose numbers need a format (decimals, or Decimals that carry them).
+    formatted = [c.decimals is not None and c.decimals > 0 for c in columns]
+    last = len(table.rows) - 1
+    append = writer.sheet.append
+    for index, values in enumerate(table.rows):
+        total = table.total_row and index == last
+        row: list[Any] = []
+        position = 0
+        for value in values:
+            if position >= width:
+                break
+            if isinstance(value, Cell) or total:
+                column = columns[position]
+                raw = plain(value)
+                span = value.colspan if isinstance(value, Cell) else 1
+                is_number = isinstance(raw, int | Decimal) and not isinstance(raw, bool)
+                row.append(
+                    cell(
+                        raw,
+                        bold=total or (isinstance(value, Cell) and value.bold),
+                        italic=isinstance(value, Cell) and value.italic,
+                        align=column.align,
+                        number_format=_number_format(column, raw) if is_number else "",
+                        wrap=False,
+                    )
+                )
+                row.extend([None] * (max(1, span) - 1))
+                position += max(1, span)
+                continue
+            if value is not None and (
+                formatted[position] or (type(value) is Decimal and value != value.to_integral())
+            ):
+                column = columns[position]
+                row.append(
+                    cell(
+                        value,
+                        align=column.align,
+                        number_format=_number_format(column, value),
+                        wrap=False,
+                    )
+                )
+            else:
+                row.append(value)
+            position += 1
+        append(row)
+    writer.row += len(table.rows)
 
 
 def _chart_image(chart: Chart) -> tuple[Image, int]:

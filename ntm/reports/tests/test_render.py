@@ -223,3 +223,34 @@ def test_html_loads_nothing_remote():
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:|url\(\s*["']?https?:""", html)
     assert "<script" not in html
     assert 'src="data:image/svg+xml;base64,' in html
+
+
+def test_xlsx_long_tables_take_the_fast_path():
+    rows = [[n, f"Xã {n}", n % 20, Decimal(n) / 8] for n in range(1, 2502)]
+    rows.append([Cell("Tổng", colspan=2), 999, Decimal("1.5")])
+    document = Document(
+        header=Header(issuer="UBND TỈNH THỬ"),
+        title="Báo cáo",
+        blocks=[
+            Table(
+                columns=[
+                    Column("TT"),
+                    Column("Xã", 2),
+                    Column("Đạt", 1, "right", 0),
+                    Column("Tỷ lệ", 1, "right", 1),
+                ],
+                rows=rows,
+                sheet="Các xã",
+                total_row=True,
+            )
+        ],
+    )
+    sheet = open_xlsx(render(document, "xlsx"))["Các xã"]
+    values = sheet_rows(sheet)
+    header = next(i for i, row in enumerate(values) if row[:2] == ("TT", "Xã"))
+    assert values[header + 1][:4] == (1, "Xã 1", 1, 0.125)
+    assert values[header + 2501][:3] == (2501, "Xã 2501", 1)
+    assert sheet.cell(row=header + 2, column=4).number_format == "#,##0.0"
+    total = sheet.cell(row=header + 2503, column=1)
+    assert total.value == "Tổng" and total.font.b
+    assert sheet.print_options.gridLines
