@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 DEV_ENV := DEBUG=1
 export NTM_ALLOW_DEV_KEY := 1
 
-.PHONY: help setup run test test-pg e2e lint format typecheck migrations-check deps messages bench clean
+.PHONY: help setup run test test-pg e2e api-fuzz lint format typecheck migrations-check deps messages bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -44,6 +44,9 @@ test-pg: setup ## the same suite on PostgreSQL (DATABASE_URL or the local server
 
 e2e: setup ## browser tests in headless Chromium (needs `make deps`)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -p no:xdist $(PYTEST_ARGS)
+
+api-fuzz: setup ## schemathesis against /api/openapi.json: no server error, responses as documented
+	$(PY) -m pytest ntm/api/tests/fuzz_openapi.py -n 2 -q -W ignore::DeprecationWarning $(PYTEST_ARGS)
 
 lint: setup ## ruff, mypy and the migrations check
 	$(PY) -m ruff check .

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from ntm.api import dhis2
@@ -150,9 +150,7 @@ def dhis2_export_csv(
     return response
 
 
-def _summary(
-    conversion: dhis2.Conversion, dry_run: bool, request: HttpRequest
-) -> tuple[int, dict[str, Any]]:
+def _summary(conversion: dhis2.Conversion, dry_run: bool, request: HttpRequest) -> Status:
     conflicts = list(conversion.conflicts)
     counts = {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0}
     if not conflicts and conversion.rows:
@@ -171,21 +169,27 @@ def _summary(
         # All or nothing, as every import here: nothing was written.
         counts = {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0}
         description = _("Nothing was imported: %(n)d conflicts.") % {"n": len(conflicts)}
-        return 409, {
-            "status": "ERROR",
+        return Status(
+            409,
+            {
+                "status": "ERROR",
+                "description": description,
+                "dryRun": dry_run,
+                "importCount": counts,
+                "conflicts": conflicts,
+            },
+        )
+    description = _("Dry run: nothing was written.") if dry_run else _("Import complete.")
+    return Status(
+        200,
+        {
+            "status": "SUCCESS",
             "description": description,
             "dryRun": dry_run,
             "importCount": counts,
-            "conflicts": conflicts,
-        }
-    description = _("Dry run: nothing was written.") if dry_run else _("Import complete.")
-    return 200, {
-        "status": "SUCCESS",
-        "description": description,
-        "dryRun": dry_run,
-        "importCount": counts,
-        "conflicts": [],
-    }
+            "conflicts": [],
+        },
+    )
 
 
 IMPORT_RESPONSES: dict[int, Any] = {
