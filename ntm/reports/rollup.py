@@ -26,7 +26,13 @@ from ntm.evaluation.services import parse_criteria_status
 from ntm.geo.models import AdminUnit, Level
 from ntm.reports.bieu1 import status_label
 from ntm.reports.charts import bar_chart
-from ntm.reports.common import ReportError, data_version, header_for, unverified_footnote
+from ntm.reports.common import (
+    ReportError,
+    committee_signature,
+    data_version,
+    header_for,
+    unverified_footnote,
+)
 from ntm.reports.document import (
     Block,
     Cell,
@@ -221,6 +227,7 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
         criteria=criteria,
         as_of=timezone.now(),
         data_version=data_version(unit),
+        signature=committee_signature(),
     )
 
 

@@ -140,7 +140,15 @@ def test_docx_and_pdf(files):
     assert communes[1][:6] == ["1", "07408", "Xã Dương Đức", "Huyện Lạng Giang", "13", "19"]
     assert len(document.inline_shapes) == 1  # the shares chart
     text = pdf_text(content["pdf"])
-    for expected in (NATION, MOTTO, "UBND TỈNH BẮC GIANG", "BÁO CÁO", "Xã Dương Đức", "100,0"):
+    for expected in (
+        NATION,
+        MOTTO,
+        "UBND TỈNH BẮC GIANG",
+        "BÁO CÁO",
+        "Xã Dương Đức",
+        "100,0",
+        "PHÓ CHỦ TỊCH",
+    ):
         assert expected in text
     assert "1/4 xã đã có kết quả đánh giá" in text
     with translation.override("vi"):
