@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ntm.accounts.permissions import Action, require
 from ntm.catalog.models import CriteriaSet
+from ntm.core.http import HtmxHttpRequest
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.selectors import sets_for_unit_level
 from ntm.geo.models import AdminUnit, Level
@@ -145,7 +146,7 @@ def _job(request: HttpRequest, unit_id: int, job_id: int) -> ReportJob:
 
 @login_required
 @require_GET
-def job(request: HttpRequest, unit_id: int, job_id: int) -> HttpResponse:
+def job(request: HtmxHttpRequest, unit_id: int, job_id: int) -> HttpResponse:
     found = _job(request, unit_id, job_id)
     template = "reports/_job.html" if request.htmx else "reports/job.html"
     return render(
@@ -157,13 +158,13 @@ def job(request: HttpRequest, unit_id: int, job_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_download(request: HttpRequest, unit_id: int, job_id: int) -> HttpResponse:
+def job_download(request: HttpRequest, unit_id: int, job_id: int) -> FileResponse:
     found = _job(request, unit_id, job_id)
     if found.status != ReportJob.Status.DONE or not found.file:
         raise Http404(_("This job has no file yet."))
     return FileResponse(
         found.file.open("rb"),
         as_attachment=True,
-        filename=found.file.name.rsplit("/", 1)[-1],
+        filename=(found.file.name or "").rsplit("/", 1)[-1],
         content_type="application/zip",
     )
