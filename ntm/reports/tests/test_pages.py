@@ -113,7 +113,7 @@ def test_build_report_command_writes_the_file(demo, tmp_path):
 def test_build_report_command_refuses_with_a_reason(demo, tmp_path, options, message):
     out = tmp_path / "x.docx"
     with pytest.raises(CommandError, match=message):
-        call_command("build_report", "bieu1", fmt="docx", out=str(out), **options)
+        call_command("build_report", "bieu1", fmt="docx", out=str(out), language="en", **options)
     assert not out.exists()
 
 
