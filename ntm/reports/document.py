@@ -108,6 +108,9 @@ class Document:
     footnotes: list[str] = field(default_factory=list)  # e.g. unverified thresholds
     as_of: dt.datetime | None = None  # when the data was read (printed in every format)
     data_version: str = ""  # e.g. the latest change id/time of the values used
+    # After the signature, from a new page ("PHỤ LỤC"): e.g. the plan's task list. XLSX puts its
+    # tables on their sheets like any other.
+    appendix: list[Block] = field(default_factory=list)
     landscape: bool = False
     filename: str = "report"  # without extension, ASCII-safe
 

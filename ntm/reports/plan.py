@@ -371,9 +371,9 @@ def document_for(data: PlanData) -> Document:
         blocks.append(Paragraph(_("(no responsible bodies entered yet)"), italic=True))
     blocks.append(Paragraph(_("Above is the plan: %(what)s./.") % {"what": what}, italic=False))
 
-    # Appendix: the tasks table (the XLSX sheet)
-    blocks.append(Heading(_("APPENDIX: TASKS OF THE PLAN"), level=1))
-    blocks.append(
+    # Appendix after the signature, on its own page: the tasks table (the XLSX sheet)
+    appendix: list[Block] = [Heading(_("APPENDIX: TASKS OF THE PLAN"), level=1)]
+    appendix.append(
         Table(
             columns=[
                 Column(pgettext("table column", "No."), width=0.5, align="center"),
@@ -408,6 +408,7 @@ def document_for(data: PlanData) -> Document:
         title=_("PLAN"),
         subtitle=data.title,
         blocks=blocks,
+        appendix=appendix,
         signature=data.signature,
         recipients=data.recipients,
         footnotes=footnotes,

@@ -13,7 +13,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ntm.reports.document import Cell, Chart, Document, Heading, Paragraph, Table
+from ntm.reports.document import Block, Cell, Chart, Document, Heading, Paragraph, Table
 from ntm.reports.render.text import (
     BODY_PT,
     FONT,
@@ -324,7 +324,23 @@ def render_docx(document: Document) -> bytes:
         _paragraph(doc, document.subtitle, size=14, bold=True, align="center")
     _paragraph(doc, data_line(document), size=SMALL_PT, italic=True, align="center", after=6)
 
-    for block in document.blocks:
+    _blocks(doc, document.blocks, width_cm)
+
+    for note in document.footnotes:
+        _paragraph(doc, note, size=SMALL_PT, italic=True, align="justify", after=2)
+    _paragraph(doc, "", size=6)
+    _closing(doc, document, width_cm)
+    if document.appendix:
+        doc.add_page_break()
+        _blocks(doc, document.appendix, width_cm)
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _blocks(doc: Any, blocks: list[Block], width_cm: float) -> None:
+    for block in blocks:
         if isinstance(block, Heading):
             _heading(doc, block)
         elif isinstance(block, Paragraph):
@@ -341,12 +357,3 @@ def render_docx(document: Document) -> bytes:
             _table(doc, block, width_cm)
         elif isinstance(block, Chart):
             _chart(doc, block, width_cm)
-
-    for note in document.footnotes:
-        _paragraph(doc, note, size=SMALL_PT, italic=True, align="justify", after=2)
-    _paragraph(doc, "", size=6)
-    _closing(doc, document, width_cm)
-
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()

@@ -107,6 +107,7 @@ def render_html(document: Document) -> str:
         "data_line": data_line(document),
         "signature_lines": signature_lines,
         "blocks": [_block_context(block) for block in document.blocks],
+        "appendix": [_block_context(block) for block in document.appendix],
     }
     return render_to_string("reports/document.html", context)
 

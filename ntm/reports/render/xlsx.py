@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -405,6 +405,9 @@ def _write_closing(writer: _Writer, document: Document) -> None:
 
 
 def render_xlsx(document: Document) -> bytes:
+    # A workbook has no "after the signature": the appendix's tables go to their sheets.
+    if document.appendix:
+        document = replace(document, blocks=[*document.blocks, *document.appendix], appendix=[])
     workbook = Workbook(write_only=True)
     # The workbook's default font (every cell without a style of its own): Times New Roman 12.
     workbook._fonts = IndexedList([Font(name=FONT, size=12)])  # type: ignore[attr-defined]

@@ -54,7 +54,10 @@ def test_the_document_follows_the_reference_plans_sections(document, plan):
         "II. MỤC TIÊU",
         "III. NHIỆM VỤ, GIẢI PHÁP",
         "IV. TỔ CHỨC THỰC HIỆN",
-        "PHỤ LỤC: DANH MỤC NHIỆM VỤ",
+    ]
+    # The appendix follows the signature, on its own page.
+    assert [b.text for b in document.appendix if isinstance(b, Heading)] == [
+        "PHỤ LỤC: DANH MỤC NHIỆM VỤ"
     ]
     texts = _texts(document)
     # The "Căn cứ…" lines come first, as typed on the plan, then the issuing sentence.
@@ -102,7 +105,7 @@ def test_targets_are_numbered_and_tasks_grouped_by_solution_area_as_on_the_page(
 
 def test_section_iv_derives_each_bodys_tasks_from_the_tasks(document, plan):
     texts = _texts(document)
-    appendix = next(b for b in document.blocks if isinstance(b, Table))
+    appendix = next(b for b in document.appendix if isinstance(b, Table))
     numbers = {row[1]: row[0] for row in appendix.rows}
     tasks = list(plan.tasks.all())
     front = next(t for t in texts if t.split(". ", 1)[-1].startswith("Mặt trận Tổ quốc:"))
@@ -129,7 +132,7 @@ def test_section_iv_derives_each_bodys_tasks_from_the_tasks(document, plan):
 
 
 def test_the_appendix_lists_every_task_with_its_deadline(document, plan):
-    appendix = next(b for b in document.blocks if isinstance(b, Table))
+    appendix = next(b for b in document.appendix if isinstance(b, Table))
     assert appendix.sheet == "Phụ lục"
     assert [c.title for c in appendix.columns][:2] == ["STT", "Nhiệm vụ"]
     page = plan_page(plan=plan)
@@ -226,6 +229,14 @@ def test_the_docx_reads_back_in_the_reference_plans_order(files, plan):
     )
     for expected in ("Nơi nhận:", "- Lưu: VP UBND.", "TM. ỦY BAN NHÂN DÂN", "Nguyễn Đức Khiêm"):
         assert expected in everything, expected
+    # Nơi nhận and the signature close the plan; the appendix follows them on a new page.
+    body = list(word.element.body.iterchildren())
+    closing = next(t for t in word.tables if "Nơi nhận:" in t.rows[0].cells[0].text)
+    heading = next(p for p in word.paragraphs if p.text == "PHỤ LỤC: DANH MỤC NHIỆM VỤ")
+    assert body.index(closing._tbl) < body.index(heading._p)
+    assert any(
+        'w:type="page"' in e.xml for e in body[body.index(closing._tbl) : body.index(heading._p)]
+    )
     appendix = next(t for t in word.tables if t.rows[0].cells[1].text == "Nhiệm vụ")
     body = [[c.text for c in row.cells] for row in appendix.rows[1:]]
     assert len(body) == plan.tasks.count() == 13
