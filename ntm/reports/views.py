@@ -31,16 +31,19 @@ def _unit(request: HttpRequest, unit_id: int) -> AdminUnit:
     return unit
 
 
-def _default_period(unit: AdminUnit) -> str:
-    """The latest period with a stored result in the unit, else the last finished quarter."""
-    latest = (
-        SetResult.objects.filter(unit__path__startswith=unit.path)
-        .order_by("-period_end", "period")
-        .values_list("period", flat=True)
+def _latest(unit: AdminUnit) -> tuple[str, str] | None:
+    """(period, set code) of the latest stored result of the unit's level in its subtree: what a
+    report is most likely wanted for."""
+    level = "village" if unit.level == Level.VILLAGE else "commune"
+    return (
+        SetResult.objects.filter(unit__path__startswith=unit.path, criteria_set__level=level)
+        .order_by("-period_end", "period", "criteria_set__code")
+        .values_list("period", "criteria_set__code")
         .first()
     )
-    if latest:
-        return latest
+
+
+def _last_quarter() -> str:
     today = dt.date.today()
     quarter = (today.month - 1) // 3
     return f"{today.year - 1}Q4" if quarter == 0 else f"{today.year}Q{quarter}"
@@ -53,15 +56,11 @@ def _sets(unit: AdminUnit) -> list[CriteriaSet]:
 
 def _choices(request: HttpRequest, unit: AdminUnit) -> dict[str, Any]:
     sets = _sets(unit)
-    set_code = request.GET.get("set") or request.POST.get("set") or ""
-    if not set_code:
-        with_results = (
-            SetResult.objects.filter(unit=unit)
-            .order_by("-period_end")
-            .values_list("criteria_set__code", flat=True)
-        ).first()
-        set_code = with_results or (sets[0].code if sets else "")
-    period = request.GET.get("period") or request.POST.get("period") or _default_period(unit)
+    asked_set = request.GET.get("set") or request.POST.get("set") or ""
+    asked_period = request.GET.get("period") or request.POST.get("period") or ""
+    latest = _latest(unit) if not (asked_set and asked_period) else None
+    set_code = asked_set or (latest[1] if latest else (sets[0].code if sets else ""))
+    period = asked_period or (latest[0] if latest else _last_quarter())
     return {"sets": sets, "set_code": set_code, "period": period}
 
 
@@ -165,6 +164,7 @@ def job_download(request: HttpRequest, unit_id: int, job_id: int) -> FileRespons
     return FileResponse(
         found.file.open("rb"),
         as_attachment=True,
-        filename=(found.file.name or "").rsplit("/", 1)[-1],
+        # The stored name may carry the storage's de-duplication suffix; the download does not.
+        filename=f"{found.report}-{found.unit.code}-{found.period}-{found.fmt}.zip",
         content_type="application/zip",
     )

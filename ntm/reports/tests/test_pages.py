@@ -141,6 +141,7 @@ def test_bulk_job_zips_every_commune(
     page = client.get(response["Location"], HTTP_HX_REQUEST="true")
     assert b"100%" in page.content and b"hx-trigger" not in page.content
     download = client.get(reverse("reports:job_download", args=[province.pk, job.pk]))
+    assert 'filename="bieu1-24-2024Q4-docx.zip"' in download["Content-Disposition"]
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     names = archive.namelist()
     assert "bieu1-07408-2024Q4.docx" in names
@@ -182,3 +183,19 @@ def test_jobs_of_another_unit_are_not_found(persona, client, demo, other_commune
     persona("tinh")
     url = reverse("reports:job", args=[demo["24"].pk, job.pk])
     assert client.get(url).status_code == 404
+
+
+def test_a_province_defaults_to_the_set_and_period_its_communes_have_results_for(
+    persona, client, demo
+):
+    persona("tinh")
+    response = client.get(reverse("reports:index", args=[demo["24"].pk]))
+    assert response.status_code == 200
+    assert response.context["set_code"] == "xa-ntm-nang-cao-2021-2025"
+    assert response.context["period"] == "2024Q4"
+    assert [k.name for k in response.context["bulk_kinds"]] == [
+        "bieu1",
+        "progress",
+        "plan",
+        "mobilisation",
+    ]
