@@ -8,8 +8,10 @@ shows; above a commune also one row per commune (``commune_breakdown``). Chart: 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +37,73 @@ from ntm.reports.plan import blank_number, signature_for
 
 FORMATS = ("docx", "xlsx", "pdf")
 HUNDRED = Decimal("100.0")
+
+
+class SourceLike(Protocol):
+    """A row of the table by source (read-only, as frozen dataclasses are)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def cash(self) -> Decimal: ...
+    @property
+    def quantity(self) -> Decimal | None: ...
+    @property
+    def quantity_unit(self) -> str: ...
+    @property
+    def non_cash_value(self) -> Decimal: ...
+    @property
+    def total(self) -> Decimal: ...
+    @property
+    def share(self) -> Decimal: ...
+
+
+def sources_table(
+    lines: Sequence[SourceLike],
+    *,
+    cash: Decimal,
+    non_cash: Decimal,
+    total: Decimal,
+    year: int,
+    sheet: str,
+) -> Table:
+    """The mobilisation table by source (as the finance page shows it) with its total row; shared
+    by this report and the progress report."""
+    rows: list[list[CellValue | Cell]] = [
+        [i, r.label, r.cash, r.quantity, r.quantity_unit, r.non_cash_value, r.total, r.share]
+        for i, r in enumerate(lines, start=1)
+    ]
+    rows.append(
+        [
+            "",
+            Cell(_("Total"), bold=True),
+            cash,
+            None,
+            "",
+            non_cash,
+            total,
+            HUNDRED if total else Decimal(0),
+        ]
+    )
+    return Table(
+        columns=[
+            Column(pgettext("table column", "No."), width=0.5, align="center"),
+            Column(pgettext("table column", "Source"), width=2.6),
+            Column(pgettext("table column", "Cash"), width=1.6, align="right", decimals=0),
+            Column(pgettext("table column", "Non-cash quantity"), width=1.1, align="right"),
+            Column(pgettext("table column", "Unit"), width=0.9),
+            Column(
+                pgettext("table column", "Non-cash value"), width=1.6, align="right", decimals=0
+            ),
+            Column(pgettext("table column", "Total"), width=1.7, align="right", decimals=0),
+            Column(pgettext("table column", "Share (%)"), width=0.8, align="right", decimals=1),
+        ],
+        rows=rows,
+        caption=_("Resources mobilised by source, %(year)s") % {"year": year},
+        sheet=sheet,
+        unit_note=_("Unit: VND"),
+        total_row=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -184,54 +253,14 @@ def document_for(data: MobilisationData, *, charts: bool = True) -> Document:
             }
         )
     )
-    rows: list[list[CellValue | Cell]] = [
-        [
-            i,
-            r.label,
-            r.cash,
-            r.quantity,
-            r.quantity_unit,
-            r.non_cash_value,
-            r.total,
-            r.share,
-        ]
-        for i, r in enumerate(data.rows, start=1)
-    ]
-    rows.append(
-        [
-            "",
-            Cell(_("Total"), bold=True),
-            data.cash,
-            None,
-            "",
-            data.non_cash_value,
-            data.total,
-            HUNDRED if data.total else Decimal(0),
-        ]
-    )
     blocks.append(
-        Table(
-            columns=[
-                Column(pgettext("table column", "No."), width=0.5, align="center"),
-                Column(pgettext("table column", "Source"), width=2.6),
-                Column(pgettext("table column", "Cash"), width=1.6, align="right", decimals=0),
-                Column(
-                    pgettext("table column", "Non-cash quantity"),
-                    width=1.1,
-                    align="right",
-                ),
-                Column(pgettext("table column", "Unit"), width=0.9),
-                Column(
-                    pgettext("table column", "Non-cash value"), width=1.6, align="right", decimals=0
-                ),
-                Column(pgettext("table column", "Total"), width=1.7, align="right", decimals=0),
-                Column(pgettext("table column", "Share (%)"), width=0.8, align="right", decimals=1),
-            ],
-            rows=rows,
-            caption=_("Resources mobilised by source, %(year)s") % {"year": data.year},
+        sources_table(
+            data.rows,
+            cash=data.cash,
+            non_cash=data.non_cash_value,
+            total=data.total,
+            year=data.year,
             sheet=_("By source"),
-            unit_note=_("Unit: VND"),
-            total_row=True,
         )
     )
     if charts and data.total:

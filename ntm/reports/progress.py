@@ -34,6 +34,7 @@ from ntm.reports.document import (
     Signature,
     Table,
 )
+from ntm.reports.mobilisation import sources_table
 from ntm.reports.plan import ROMAN, blank_number, lines, signature_for
 
 FORMATS = ("docx", "xlsx", "pdf")
@@ -536,50 +537,14 @@ def document_for(data: ProgressData, *, charts: bool = True) -> Document:
                 }
             )
         )
-        rows: list[list[CellValue | Cell]] = [
-            [i, f.label, f.cash, f.quantity, f.quantity_unit, f.non_cash_value, f.total, f.share]
-            for i, f in enumerate(data.funds, start=1)
-        ]
-        rows.append(
-            [
-                "",
-                Cell(_("Total"), bold=True),
-                data.funds_cash,
-                None,
-                "",
-                data.funds_non_cash,
-                data.funds_total,
-                Decimal("100.0"),
-            ]
-        )
         blocks.append(
-            Table(
-                columns=[
-                    Column(pgettext("table column", "No."), width=0.5, align="center"),
-                    Column(pgettext("table column", "Source"), width=2.6),
-                    Column(pgettext("table column", "Cash"), width=1.6, align="right", decimals=0),
-                    Column(
-                        pgettext("table column", "Non-cash quantity"),
-                        width=1.1,
-                        align="right",
-                    ),
-                    Column(pgettext("table column", "Unit"), width=0.9),
-                    Column(
-                        pgettext("table column", "Non-cash value"),
-                        width=1.6,
-                        align="right",
-                        decimals=0,
-                    ),
-                    Column(pgettext("table column", "Total"), width=1.7, align="right", decimals=0),
-                    Column(
-                        pgettext("table column", "Share (%)"), width=0.8, align="right", decimals=1
-                    ),
-                ],
-                rows=rows,
-                caption=_("Resources mobilised by source, %(year)s") % {"year": data.funds_year},
+            sources_table(
+                data.funds,
+                cash=data.funds_cash,
+                non_cash=data.funds_non_cash,
+                total=data.funds_total,
+                year=data.funds_year,
                 sheet=_("Funds"),
-                unit_note=_("Unit: VND"),
-                total_row=True,
             )
         )
         if charts:
