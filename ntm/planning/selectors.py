@@ -5,12 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.services import parse_criteria_status
-from ntm.planning.models import Obstacle, Plan, Snapshot, Target, Task
+from ntm.planning.models import Obstacle, Plan, ProgressUpdate, Snapshot, Target, Task
 from ntm.planning.status import Judgement, Observed, judge
 
 DUE_SOON_DAYS = 14
@@ -102,10 +102,28 @@ class TaskRow:
     overdue: bool
     due_soon: bool
     updates: int
+    status: str = ""  # as it stood on the day judged (see ``status_on``)
+    percent: int = 0
 
 
-def task_state(task: Task, on: dt.date) -> tuple[bool, bool]:
-    open_ = task.status not in (Task.Status.DONE, Task.Status.CANCELLED)
+def status_on(task: Task, on: dt.date, percent_then: int | None, updates: int) -> tuple[str, int]:
+    """The task's status and progress as they stood on a day, so that a snapshot taken after the
+    period still reports the period: done only from its ``done_on``; progress from the latest
+    update on or before the day (none yet → not started)."""
+    if task.status == Task.Status.CANCELLED:
+        return task.status, task.percent
+    if task.status == Task.Status.DONE and (task.done_on is None or task.done_on <= on):
+        return task.status, task.percent
+    if percent_then is None:
+        # Nothing reported by then (only later updates, or done later without any update).
+        if updates or task.status == Task.Status.DONE:
+            return Task.Status.NOT_STARTED, 0
+        return task.status, task.percent
+    return (Task.Status.IN_PROGRESS if percent_then else Task.Status.NOT_STARTED), percent_then
+
+
+def task_state(task: Task, on: dt.date, status: str | None = None) -> tuple[bool, bool]:
+    open_ = (status or task.status) not in (Task.Status.DONE, Task.Status.CANCELLED)
     overdue = open_ and task.deadline < on
     due_soon = open_ and not overdue and (task.deadline - on).days <= DUE_SOON_DAYS
     return overdue, due_soon
@@ -113,15 +131,18 @@ def task_state(task: Task, on: dt.date) -> tuple[bool, bool]:
 
 def task_rows(*, plan: Plan, on: dt.date | None = None) -> list[TaskRow]:
     on = on or today()
+    then = ProgressUpdate.objects.filter(task=OuterRef("pk"), date__lte=on).order_by("-date", "-pk")
     tasks = (
         plan.tasks.select_related("area", "responsible_user")
-        .annotate(n_updates=Count("updates"))
+        .annotate(n_updates=Count("updates"), percent_then=Subquery(then.values("percent")[:1]))
         .order_by("area__position", "deadline", "pk")
     )
     rows = []
     for task in tasks:
-        overdue, due_soon = task_state(task, on)
-        rows.append(TaskRow(task, overdue, due_soon, task.n_updates))  # type: ignore[attr-defined]
+        n_updates: int = task.n_updates  # type: ignore[attr-defined]
+        status, percent = status_on(task, on, task.percent_then, n_updates)  # type: ignore[attr-defined]
+        overdue, due_soon = task_state(task, on, status)
+        rows.append(TaskRow(task, overdue, due_soon, n_updates, status, percent))
     return rows
 
 
@@ -144,7 +165,7 @@ class PlanPage:
     @property
     def counts(self) -> dict[str, int]:
         return {
-            "done": sum(1 for r in self.tasks if r.task.status == Task.Status.DONE),
+            "done": sum(1 for r in self.tasks if r.status == Task.Status.DONE),
             "overdue": sum(1 for r in self.tasks if r.overdue),
             "due_soon": sum(1 for r in self.tasks if r.due_soon),
             "total": len(self.tasks),

@@ -405,8 +405,8 @@ def snapshot_take(*, user: Any, plan: Plan, period: str) -> Snapshot:
             {
                 "description": r.task.description,
                 "area": r.task.area.name,
-                "status": r.task.status,
-                "percent": r.task.percent,
+                "status": r.status,
+                "percent": r.percent,
                 "deadline": r.task.deadline.isoformat(),
                 "overdue": r.overdue,
             }

@@ -284,3 +284,31 @@ def test_solution_areas_are_configurable(demo_plan):
     assert area.position == 8 and plan.areas.count() == 9
     with pytest.raises(services.PlanError):
         services.area_add(user=User.objects.get(username="xa"), plan=plan, name="chuyển đổi số")
+
+
+def test_a_snapshot_taken_late_reports_the_tasks_as_they_stood_at_the_period_end(demo_plan):
+    """A task finished in November is not "done" in a Q1 snapshot frozen in December."""
+    _units, plan = demo_plan
+    from ntm.accounts.models import User
+    from ntm.planning.services import progress_add
+
+    user = User.objects.get(username="xa")
+    task = plan.tasks.filter(status=Task.Status.NOT_STARTED).first()
+    progress_add(user=user, task=task, date=dt.date(2024, 3, 10), percent=40, note="Khởi công")
+    progress_add(user=user, task=task, date=dt.date(2024, 11, 20), percent=100, note="Xong")
+    task.refresh_from_db()
+    assert (task.status, task.done_on) == (Task.Status.DONE, dt.date(2024, 11, 20))
+
+    rows = {r.task.pk: r for r in plan_page(plan=plan, on=dt.date(2024, 3, 31)).tasks}
+    assert (rows[task.pk].status, rows[task.pk].percent) == (Task.Status.IN_PROGRESS, 40)
+    rows = {r.task.pk: r for r in plan_page(plan=plan, on=dt.date(2024, 2, 1)).tasks}
+    assert (rows[task.pk].status, rows[task.pk].percent) == (Task.Status.NOT_STARTED, 0)
+    rows = {r.task.pk: r for r in plan_page(plan=plan, on=dt.date(2024, 12, 31)).tasks}
+    assert (rows[task.pk].status, rows[task.pk].percent) == (Task.Status.DONE, 100)
+    early = plan_page(plan=plan, on=dt.date(2024, 3, 31)).counts["done"]
+    late = plan_page(plan=plan, on=dt.date(2024, 12, 31)).counts["done"]
+    assert late == early + 1 + sum(
+        1
+        for t in plan.tasks.exclude(pk=task.pk)
+        if t.done_on and dt.date(2024, 3, 31) < t.done_on <= dt.date(2024, 12, 31)
+    )
