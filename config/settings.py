@@ -122,6 +122,16 @@ TASKS = {
 # API requests per token (else per user, else per address) and window: "600/m", "20/s".
 NTM_API_RATE = os.environ.get("NTM_API_RATE", "600/m")
 
+# One cache shared by every web process (the API's rate limit counts there): Redis when REDIS_URL
+# is set (redis://127.0.0.1:6379/0), else each process's own memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -191,9 +191,24 @@ def test_main_listings_take_a_fixed_number_of_queries(
         )
 
 
-def test_rate_limit_answers_429_with_retry_after(catalog, api, token_for, settings):
+def _redis_or_skip() -> dict:
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"  # a database of its own: the test clears it
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+def test_rate_limit_answers_429_with_retry_after(catalog, api, token_for, settings, backend):
+    """The limit holds in a process's memory and in Redis (REDIS_URL: shared by processes)."""
     from django.core.cache import cache
 
+    if backend == "redis":
+        settings.CACHES = _redis_or_skip()
     cache.clear()
     settings.NTM_API_RATE = "3/m"
     token = token_for("xem")
