@@ -24,8 +24,7 @@ def test_every_model_has_a_working_admin_list_and_add_page(persona, client, mode
     addable = admin.site._registry[model].has_add_permission(request)
     expected = 200 if addable else 403
     assert (
-        client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
-        == expected
+        client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == expected
     )
 
 
