@@ -74,3 +74,42 @@ def test_public_endpoints_show_the_portal_data_without_authentication(catalog, c
     assert "nội bộ" not in response.content.decode()
     assert client.get("/api/v1/public/units/nope").json()["code"] == "not_found"
     assert client.get("/api/v1/public/works/999999").status_code == 404
+
+
+def test_a_token_may_be_valid_until_a_day_and_then_stops_working(client, persona):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    persona("xa")
+    today = timezone.localdate()
+    created = client.post(
+        "/accounts/tokens/create/",
+        {"name": "one-off", "expires_on": (today + dt.timedelta(days=2)).isoformat()},
+    )
+    key = created.context["key"]
+    token = ApiToken.objects.get()
+    # Valid all through the chosen day, local time.
+    assert timezone.localtime(token.expires_at) == timezone.make_aware(
+        dt.datetime.combine(today + dt.timedelta(days=3), dt.time.min)
+    )
+    assert (
+        client.get("/accounts/profile/")
+        .content.decode()
+        .count(timezone.localtime(token.expires_at).strftime("%d/%m/%Y"))
+    )
+    client.logout()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert client.get("/api/v1/units/07408", **auth).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    refused = client.get("/api/v1/units/07408", **auth)
+    assert refused.status_code == 401 and refused.json()["code"] == "invalid_token"
+
+
+@pytest.mark.parametrize("day", ["2020-01-01", "31/02/2030", "soon"])
+def test_an_expiry_in_the_past_or_not_a_date_is_refused(client, persona, day):
+    persona("xa")
+    response = client.post("/accounts/tokens/create/", {"name": "x", "expires_on": day})
+    assert response.status_code == 302 and not ApiToken.objects.exists()
+    shown = client.get(response["Location"]).content.decode()
+    assert "ngày hết hạn" in shown.lower() or "hết hạn" in shown.lower()
