@@ -1,6 +1,7 @@
 """Reads on administrative units, each in a fixed number of queries."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,30 @@ from ntm.geo.models import (
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def version_on(code: str, on: dt.date | None = None) -> AdminUnit | None:
+    """The version of a code in force on the day (default today), else its latest version.
+    Codes are reused across reforms (24: Bắc Giang, then Bắc Ninh), so a code names a unit only
+    together with a day."""
+    versions = list(AdminUnit.objects.filter(code=code).select_related("parent"))
+    if not versions:
+        return None
+    day = on or today()
+    for unit in versions:
+        if unit.is_valid_on(day):
+            return unit
+    return max(versions, key=lambda u: u.valid_from or dt.date.min)
+
+
+def version_during(versions: Iterable[AdminUnit], start: dt.date, end: dt.date) -> AdminUnit | None:
+    """The version in force during a period: the one at its end, else the one at its start."""
+    candidates = list(versions)
+    for day in (end, start):
+        for version in candidates:
+            if version.is_valid_on(day):
+                return version
+    return None
 
 
 def unit_search(

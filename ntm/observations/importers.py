@@ -32,6 +32,7 @@ from ntm.core.tabular import CellError, ImportRefused, Table, read_table
 from ntm.engine.periods import Period, parse_period
 from ntm.engine.values import ValueError_, format_value, parse_value
 from ntm.geo.models import AdminUnit, Level
+from ntm.geo.selectors import version_during
 from ntm.observations.models import DataValue, ValueStatus
 from ntm.observations.services import (
     DataError,
@@ -221,10 +222,9 @@ class _Lookups:
             versions = self.units.get(candidate)
             if not versions:
                 continue
-            for day in (period.end, period.start):
-                for version in versions:
-                    if version.is_valid_on(day):
-                        return version
+            found = version_during(versions, period.start, period.end)
+            if found is not None:
+                return found
             return _("Unit %(code)s did not exist in %(period)s.") % {
                 "code": candidate,
                 "period": period.code,

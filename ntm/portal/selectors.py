@@ -16,6 +16,7 @@ from ntm.evaluation.services import parse_criteria_status
 from ntm.finance import selectors as finance
 from ntm.finance.models import Work, WorkProgress
 from ntm.geo.models import AdminUnit, Succession
+from ntm.geo.selectors import version_on
 from ntm.planning.models import Plan
 from ntm.planning.selectors import TargetRow, target_rows
 from ntm.portal.charts import HistoryPoint
@@ -30,14 +31,10 @@ def today() -> dt.date:
 
 def unit_by_code(code: str, on: dt.date | None = None) -> AdminUnit:
     """The version of the code in force on the day (default today), else its latest version."""
-    versions = list(AdminUnit.objects.filter(code=code).select_related("parent"))
-    if not versions:
+    unit = version_on(code, on or today())
+    if unit is None:
         raise Http404
-    day = on or today()
-    for unit in versions:
-        if unit.is_valid_on(day):
-            return unit
-    return max(versions, key=lambda u: u.valid_from or dt.date.min)
+    return unit
 
 
 @dataclass

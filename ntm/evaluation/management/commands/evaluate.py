@@ -71,6 +71,7 @@ from ntm.evaluation.models import SetResult
 from ntm.evaluation.reports import result_as_of, result_data, stored_results
 from ntm.evaluation.services import dependants_of, evaluate_units
 from ntm.geo.models import AdminUnit
+from ntm.geo.selectors import version_during
 
 CHUNK = 2000
 
@@ -183,10 +184,9 @@ class Command(BaseCommand):
     @staticmethod
     def _unit_in(versions: list[AdminUnit], period: Period) -> AdminUnit:
         """The version of the code in force during the period (at its end, else its start)."""
-        for day in (period.end, period.start):
-            for version in versions:
-                if version.is_valid_on(day):
-                    return version
+        found = version_during(versions, period.start, period.end)
+        if found is not None:
+            return found
         spans = ", ".join(
             f"{v.valid_from or '…'} – {v.valid_to or '…'}"
             for v in sorted(versions, key=lambda v: str(v.valid_from or ""))

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from ntm.geo.models import AdminUnit
+from ntm.geo.selectors import version_during
 from ntm.reports import registry
 from ntm.reports.common import ReportError
 from ntm.reports.document import FORMATS
@@ -56,8 +57,7 @@ class Command(BaseCommand):
         versions = list(AdminUnit.objects.filter(code=code.strip()).select_related("parent"))
         if not versions:
             raise ReportError(f"No administrative unit has the code {code!r}.")
-        for day in (period.end, period.start):
-            for version in versions:
-                if version.is_valid_on(day):
-                    return version
-        raise ReportError(f"Unit {code} did not exist in {period.code}.")
+        found = version_during(versions, period.start, period.end)
+        if found is None:
+            raise ReportError(f"Unit {code} did not exist in {period.code}.")
+        return found
