@@ -134,6 +134,17 @@ def require(user: Any, action: Action, unit: AdminUnit) -> None:
     raise Http404
 
 
+def unit_or_404(user: Any, unit_id: int, action: Action = Action.VIEW) -> AdminUnit:
+    """The unit a page's URL names, when the user may do ``action`` there (404 outside their
+    view, 403 without the right) — what every unit page starts with."""
+    unit = AdminUnit.objects.select_related("parent").filter(pk=unit_id).first()
+    # Without its path a subtree lookup below the unit would match every unit.
+    if unit is None or not unit.path:
+        raise Http404
+    require(user, action, unit)
+    return unit
+
+
 def require_any(user: Any, action: Action, units: Iterable[AdminUnit]) -> None:
     if not any(can(user, action, u) for u in units):
         raise PermissionDenied

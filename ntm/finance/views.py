@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ntm.accounts.permissions import Action, can, require
+from ntm.accounts.permissions import Action, can, require, unit_or_404
 from ntm.core.tabular import ImportRefused
 from ntm.finance import selectors, services, tables
 from ntm.finance.forms import (
@@ -31,9 +31,7 @@ from ntm.geo.models import AdminUnit, Level
 
 
 def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> AdminUnit:
-    unit = get_object_or_404(AdminUnit.objects.select_related("parent"), pk=unit_id)
-    require(request.user, action, unit)
-    return unit
+    return unit_or_404(request.user, unit_id, action)
 
 
 def _year(year: int) -> int:

@@ -11,14 +11,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ntm.accounts.permissions import Action, can, require
+from ntm.accounts.permissions import Action, can, unit_or_404
 from ntm.geo.forms import AsOfForm
 from ntm.geo.models import AdminUnit
 from ntm.organisation import selectors, services
@@ -39,11 +39,7 @@ from ntm.organisation.models import (
 
 
 def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> AdminUnit:
-    unit = get_object_or_404(AdminUnit.objects.select_related("parent"), pk=unit_id)
-    require(request.user, action, unit)
-    if not unit.path:  # without its path a subtree lookup below would match every unit
-        raise Http404
-    return unit
+    return unit_or_404(request.user, unit_id, action)
 
 
 def _committee(unit: AdminUnit, committee_id: int) -> Committee:

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ntm.accounts.permissions import Action, can, require
+from ntm.accounts.permissions import Action, can, require, unit_or_404
 from ntm.catalog.models import CriteriaSet
 from ntm.geo.models import AdminUnit
 from ntm.planning import selectors, services
@@ -24,9 +24,7 @@ from ntm.planning.models import Obstacle, Plan, ProgressUpdate, Snapshot, Task
 
 
 def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> AdminUnit:
-    unit = get_object_or_404(AdminUnit, pk=unit_id)
-    require(request.user, action, unit)
-    return unit
+    return unit_or_404(request.user, unit_id, action)
 
 
 def _plan(request: HttpRequest, unit_id: int, year: int, action: Action = Action.VIEW) -> Plan:

@@ -8,16 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ntm.accounts.permissions import Action, can, require
+from ntm.accounts.permissions import Action, can, require, unit_or_404
 from ntm.geo.models import AdminUnit, Level
 from ntm.recognition import forms, selectors, services
 from ntm.recognition.models import Dossier, Rule, Survey
 
 
 def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> AdminUnit:
-    unit = get_object_or_404(AdminUnit, pk=unit_id)
-    require(request.user, action, unit)
-    return unit
+    return unit_or_404(request.user, unit_id, action)
 
 
 def _survey(request: HttpRequest, unit_id: int, survey_id: int) -> Survey:

@@ -114,6 +114,14 @@ def filename_for(kind: ReportKind, unit: AdminUnit, period: Period, fmt: str) ->
     return f"{kind.name}-{unit.code}-{period.code}.{fmt}"
 
 
+def check_format(kind: ReportKind, fmt: str) -> None:
+    if fmt not in kind.formats:
+        raise ReportError(
+            _("%(report)s comes as %(formats)s, not %(fmt)s.")
+            % {"report": kind.title, "formats": ", ".join(kind.formats), "fmt": fmt}
+        )
+
+
 def build(
     kind: ReportKind,
     *,
@@ -128,11 +136,7 @@ def build(
             _("%(report)s is not built for %(unit)s (a unit of this level).")
             % {"report": kind.title, "unit": unit.name}
         )
-    if fmt not in kind.formats:
-        raise ReportError(
-            _("%(report)s comes as %(formats)s, not %(fmt)s.")
-            % {"report": kind.title, "formats": ", ".join(kind.formats), "fmt": fmt}
-        )
+    check_format(kind, fmt)
     data = kind.module.data_for(unit=unit, period=period, family=family)
     content = kind.module.build(data, fmt)
     return Built(content, filename_for(kind, unit, period, fmt), CONTENT_TYPES[fmt])

@@ -79,11 +79,7 @@ def start_bulk(
             _("%(report)s cannot be built for every commune of %(unit)s.")
             % {"report": kind.title, "unit": unit.name}
         )
-    if fmt not in kind.formats:
-        raise ReportError(
-            _("%(report)s comes as %(formats)s, not %(fmt)s.")
-            % {"report": kind.title, "formats": ", ".join(kind.formats), "fmt": fmt}
-        )
+    registry.check_format(kind, fmt)
     job = ReportJob.objects.create(
         unit=unit,
         report=kind.name,

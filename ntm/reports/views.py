@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ntm.accounts.permissions import Action, require
+from ntm.accounts.permissions import Action, unit_or_404
 from ntm.catalog.models import CriteriaSet
 from ntm.core.http import HtmxHttpRequest
 from ntm.evaluation.models import SetResult
@@ -26,9 +26,7 @@ from ntm.reports.models import ReportJob
 
 
 def _unit(request: HttpRequest, unit_id: int) -> AdminUnit:
-    unit = get_object_or_404(AdminUnit.objects.select_related("parent"), pk=unit_id)
-    require(request.user, Action.VIEW, unit)
-    return unit
+    return unit_or_404(request.user, unit_id, Action.VIEW)
 
 
 def _latest(unit: AdminUnit) -> tuple[str, str] | None:
