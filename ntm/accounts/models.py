@@ -73,3 +73,8 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def field_labels(self) -> list[str]:
+        """The assigned fields as people read them ("Văn hóa", not "culture")."""
+        return [str(Field(f).label) for f in self.fields if f in Field.values]
