@@ -69,6 +69,7 @@ deps: ## Debian packages for PDF rendering, browser tests and translations (run 
 bench: setup ## benchmarks (print figures and ratios)
 	$(DEV_ENV) $(PY) bench/import_units.py
 	$(DEV_ENV) $(PY) bench/evaluate.py
+	$(DEV_ENV) $(PY) bench/evaluate.py --database-url $${BENCH_PG:-postgres://postgres@127.0.0.1:5432}/ntm_bench_evaluate
 	$(DEV_ENV) $(PY) bench/reports.py
 
 clean:

@@ -103,9 +103,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets page reads proceed while an import writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    # Writers take the lock when their transaction begins, so two saves queue (up to the
+    # timeout) instead of one failing with "database is locked" when it upgrades a read lock.
+    options["transaction_mode"] = "IMMEDIATE"
+    options["timeout"] = 30
 
 # Short jobs (re-evaluation after an edit) run at once. Long ones (a province's reports zipped)
 # use the "background" backend: the database queue that `manage.py db_worker --backend background`

@@ -11,8 +11,9 @@ from ntm.accounts.models import Role
 from ntm.accounts.permissions import Action, can, is_system_admin, memberships_of
 from ntm.catalog import selectors, services
 from ntm.catalog.forms import LocaliseForm, ThresholdForm, UploadSetForm
-from ntm.catalog.loader import CatalogError, load_criteria, parse
+from ntm.catalog.loader import CatalogError, parse
 from ntm.catalog.models import CriteriaSet, Indicator
+from ntm.evaluation import actions
 from ntm.geo.models import AdminUnit, Level
 
 
@@ -61,7 +62,7 @@ def set_detail(request: HttpRequest, set_code: str) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                copy = services.set_localise(
+                copy = actions.set_localise(
                     user=request.user,
                     national=criteria_set,
                     province=province,
@@ -110,7 +111,7 @@ def indicator_detail(request: HttpRequest, set_code: str, code: str) -> HttpResp
             data = form.cleaned_data
             try:
                 with transaction.atomic():
-                    services.threshold_set(
+                    actions.threshold_change(
                         user=request.user,
                         indicator=indicator,
                         value=data["value"],
@@ -124,9 +125,6 @@ def indicator_detail(request: HttpRequest, set_code: str, code: str) -> HttpResp
             except services.CatalogEditError as exc:
                 form.add_error("value", str(exc))
             else:
-                from ntm.evaluation.tasks import refresh_set
-
-                refresh_set.enqueue(criteria_set.pk)
                 messages.success(
                     request, _("The threshold was saved; results are being recomputed.")
                 )
@@ -173,16 +171,12 @@ def set_upload(request: HttpRequest) -> HttpResponse:
                     raise CatalogError(
                         [_("You may load only sets of your own province (set.province).")]
                     )
-            summary = load_criteria(data, filename=form.cleaned_data["file"].name)
+            summary = actions.criteria_load(data, filename=form.cleaned_data["file"].name)
         except (CatalogError, UnicodeDecodeError) as exc:
             errors = (
                 exc.errors if isinstance(exc, CatalogError) else [_("The file is not UTF-8 text.")]
             )
         else:
-            from ntm.evaluation.tasks import refresh_set
-
-            loaded = CriteriaSet.objects.get(code=summary.code)
-            refresh_set.enqueue(loaded.pk)
             messages.success(request, summary.as_text())
             return redirect("catalog:set", set_code=summary.code)
     return render(request, "catalog/set_upload.html", {"form": form, "errors": errors})

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.conf import settings
 
-from ntm.catalog.loader import load_criteria
 from ntm.catalog.models import CriteriaSet
+from ntm.evaluation.actions import criteria_load
+from ntm.evaluation.services import refresh
 from ntm.geo.models import AdminUnit
 from ntm.observations.models import DataValue
 from ntm.observations.services import value_set
@@ -88,7 +89,7 @@ def load_catalog() -> None:
     from ntm.catalog.management.commands.load_criteria import ordered_files
 
     for file in ordered_files([str(root / "criteria"), str(root / "demo")]):
-        load_criteria(file, filename=file.name)
+        criteria_load(file, filename=file.name)
 
 
 def _record(
@@ -110,12 +111,9 @@ def _record(
                 period=period,
                 value=value,
                 note=NOTE,
-                refresh=False,
             )
             touched = True
     if touched:
-        from ntm.evaluation.services import refresh
-
         refresh(unit=unit, family=family)
 
 

@@ -41,6 +41,9 @@ class SetResult(models.Model):
     # "1m 2n 3d": criterion statuses, so roll-ups read one short column per unit
     criteria_status = models.CharField(max_length=600, blank=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    # Digest of everything the result was computed from (values and their periods, profile,
+    # prerequisite, the definition applied): a refresh rewrites the row only when it changes.
+    input_hash = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("set result")
@@ -55,3 +58,25 @@ class SetResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.criteria_set.code} {self.period}: {self.met}/{self.total}"
+
+
+class StaleResult(models.Model):
+    """A mark that a unit's results for a set may no longer match their inputs.
+
+    Actions insert marks in the transaction of the write that made results stale; the pipeline
+    deletes them once it has refreshed the unit. Marks are plain rows (no uniqueness), so
+    concurrent writers never conflict on them, and a refresh deletes only the marks it saw.
+    """
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=40, blank=True)
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stale result")
+        verbose_name_plural = _("stale results")
+        indexes = [models.Index(fields=["criteria_set", "unit"])]
+
+    def __str__(self) -> str:
+        return f"stale {self.unit_id} {self.criteria_set_id} ({self.reason})"

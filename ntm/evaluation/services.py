@@ -7,15 +7,22 @@ end, and every indicator result names the period its value came from.
 """
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ntm.catalog.models import CriteriaSet
-from ntm.catalog.selectors import province_id_of, set_definition, variants_by_province
+from ntm.catalog.selectors import (
+    prerequisite_order,
+    province_id_of,
+    set_definition,
+    variants_by_province,
+)
 from ntm.engine import evaluate, formula, parse_period, revocation_risk
 from ntm.engine.evaluate import ThresholdCache
 from ntm.engine.model import (
@@ -28,9 +35,13 @@ from ntm.engine.model import (
 from ntm.engine.model import (
     SetResult as EngineResult,
 )
-from ntm.evaluation.models import SetResult
+from ntm.evaluation.models import SetResult, StaleResult
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import ProfileSource
+from ntm.geo.services import units_lock
+from ntm.observations.models import DataValue
+
+CHUNK = 2000
 
 
 def _text(value: Value | None) -> str | None:
@@ -97,15 +108,27 @@ class _Definitions:
     def __init__(self, family: CriteriaSet):
         self.family = family
         self.variants = variants_by_province(family)
-        self._built: dict[int, SetDef] = {}
+        self._built: dict[int, tuple[SetDef, str]] = {}
+        self._references: dict[tuple[int, int | None], dict[str, SetDef]] = {}
+        self._others: dict[str, _Definitions | None] = {}
 
-    def for_unit(self, unit: AdminUnit) -> tuple[CriteriaSet, SetDef]:
+    def for_unit(self, unit: AdminUnit) -> tuple[CriteriaSet, SetDef, str]:
+        """The variant that applies, its definition, and a digest of everything it judges by
+        (thresholds, rule ids, sources, and the sets its thresholds refer to)."""
         variant = self.variants.get(province_id_of(unit)) or self.variants[None]
         if variant.pk not in self._built:
-            self._built[variant.pk] = set_definition(variant)
-        return variant, self._built[variant.pk]
+            definition = set_definition(variant)
+            self._built[variant.pk] = (definition, _digest(definition))
+        definition, digest = self._built[variant.pk]
+        refs = self.references(unit, definition)
+        if refs:
+            digest = _digest(digest, sorted(refs.items(), key=lambda item: item[0]))
+        return variant, definition, digest
 
     def references(self, unit: AdminUnit, definition: SetDef) -> dict[str, SetDef]:
+        key = (id(definition), province_id_of(unit))
+        if key in self._references:
+            return self._references[key]
         codes = {
             r.reference.set_code
             for c in definition.criteria
@@ -114,10 +137,14 @@ class _Definitions:
             if r.reference is not None
         }
         refs = {}
-        for code in codes:
-            other = CriteriaSet.objects.filter(code=code, localises__isnull=True).first()
-            if other is not None:
-                refs[code] = _Definitions(other).for_unit(unit)[1]
+        for code in sorted(codes):
+            if code not in self._others:
+                other = CriteriaSet.objects.filter(code=code, localises__isnull=True).first()
+                self._others[code] = _Definitions(other) if other is not None else None
+            found = self._others[code]
+            if found is not None:
+                refs[code] = found.for_unit(unit)[1]
+        self._references[key] = refs
         return refs
 
 
@@ -146,88 +173,163 @@ def _latest_before(entries: list[tuple[dt.date, bool]], day: dt.date) -> bool | 
     return met
 
 
-def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> int:
-    """(Re)compute and store the results of these units for one set; returns results stored."""
+PIPELINE_VERSION = "2"  # bump when the stored detail's shape changes: every result is rewritten
+
+
+@dataclass
+class Refreshed:
+    """What a refresh did: results in scope, rows written (new or changed), rows removed."""
+
+    results: int = 0
+    written: int = 0
+    removed: int = 0
+
+    def __iadd__(self, other: "Refreshed") -> "Refreshed":
+        self.results += other.results
+        self.written += other.written
+        self.removed += other.removed
+        return self
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refreshed:
+    """(Re)compute the results of these units for one set and store those whose inputs changed.
+
+    The units are locked first (``units_lock``), so a concurrent save of one of them waits and
+    then sees this refresh's rows; results are written by upsert, never by delete-and-insert,
+    so two refreshes cannot collide on the unique key. A result whose inputs' digest equals the
+    stored one is neither recomputed nor rewritten.
+    """
     units = list(units)
+    done = Refreshed()
     if not units:
-        return 0
-    from ntm.observations.models import DataValue
-
-    definitions = _Definitions(family)
-    profiles = ProfileSource(units)
-    prerequisites = _prerequisite_lookup(family, units)
-    values: dict[int, list[tuple[str, str, Any, Any, str]]] = defaultdict(list)
-    rows = (
-        DataValue.objects.filter(criteria_set=family, unit__in=[u.pk for u in units])
-        .order_by("unit_id", "period_end", "updated_at")
-        .values_list("unit_id", "code", "period", "number", "flag", "text")
-    )
-    for unit_id, code, period_code, number, flag, text in rows.iterator(chunk_size=5000):
-        values[unit_id].append((code, period_code, number, flag, text))
-
-    results: list[SetResult] = []
-    cache: ThresholdCache = {}
-    for unit in units:
-        unit_values = values.get(unit.pk)
-        if not unit_values:
-            continue
-        variant, definition = definitions.for_unit(unit)
-        refs = (
-            definitions.references(unit, definition)
-            if any(
-                r.reference for c in definition.criteria for i in c.indicators for r in i.thresholds
-            )
-            else {}
-        )
-        parsed = [
-            (code, parse_period(raw), _typed(number, flag, text))
-            for code, raw, number, flag, text in unit_values
-        ]
-        for period in sorted({p for _, p, _ in parsed}):
-            snapshot: dict[str, Value] = {}
-            periods: dict[str, str] = {}
-            for code, p, value in parsed:
-                if p.end <= period.end and (code not in periods or periods[code] != period.code):
-                    snapshot[code] = value
-                    periods[code] = p.code
-            profile = profiles.profile(unit, period.end)
-            engine_profile = UnitProfile(
-                profile.region, profile.commune_group, profile.especially_difficult, period.year
-            )
-            prerequisite_met = (
-                _latest_before(prerequisites.get(unit.pk, []), period.end)
-                if family.prerequisite_id
-                else None
-            )
-            outcome = evaluate(
-                definition,
-                engine_profile,
-                snapshot,
-                prerequisite_met=prerequisite_met,
-                references=refs,
-                cache=cache,
-            )
-            results.append(
-                SetResult(
-                    unit=unit,
-                    criteria_set=family,
-                    applied_set=variant,
-                    period=period.code,
-                    period_end=period.end,
-                    met=outcome.met,
-                    total=outcome.total,
-                    status=outcome.status.value,
-                    prerequisite_met=prerequisite_met,
-                    unverified=any(c.unverified for c in outcome.criteria),
-                    revocation_risk=revocation_risk(outcome).risk.value,
-                    detail=_detail(outcome, periods, definition),
-                    criteria_status=criteria_status(outcome),
-                )
-            )
+        return done
+    unit_ids = [u.pk for u in units]
     with transaction.atomic():
-        SetResult.objects.filter(criteria_set=family, unit__in=[u.pk for u in units]).delete()
-        SetResult.objects.bulk_create(results, batch_size=2000)
-    return len(results)
+        units_lock(unit_ids)
+        stored: dict[tuple[int, str], str] = {
+            (unit_id, period): digest
+            for unit_id, period, digest in SetResult.objects.filter(
+                criteria_set=family, unit__in=unit_ids
+            ).values_list("unit_id", "period", "input_hash")
+        }
+        definitions = _Definitions(family)
+        profiles = ProfileSource(units)
+        prerequisites = _prerequisite_lookup(family, units)
+        values: dict[int, list[tuple[str, str, Any, Any, str]]] = defaultdict(list)
+        rows = (
+            DataValue.objects.filter(criteria_set=family, unit__in=unit_ids)
+            .order_by("unit_id", "period_end", "updated_at")
+            .values_list("unit_id", "code", "period", "number", "flag", "text")
+        )
+        for unit_id, code, period_code, number, flag, text in rows.iterator(chunk_size=5000):
+            values[unit_id].append((code, period_code, number, flag, text))
+
+        results: list[SetResult] = []
+        kept: set[tuple[int, str]] = set()
+        cache: ThresholdCache = {}
+        for unit in units:
+            unit_values = values.get(unit.pk)
+            if not unit_values:
+                continue
+            variant, definition, fingerprint = definitions.for_unit(unit)
+            refs = definitions.references(unit, definition)
+            parsed = [
+                (code, parse_period(raw), text, number, flag)
+                for code, raw, number, flag, text in unit_values
+            ]
+            for period in sorted({p for _, p, *_rest in parsed}):
+                snapshot: dict[str, tuple[str, Any, Any]] = {}
+                periods: dict[str, str] = {}
+                for code, p, text, number, flag in parsed:
+                    if p.end <= period.end and (
+                        code not in periods or periods[code] != period.code
+                    ):
+                        snapshot[code] = (text, number, flag)
+                        periods[code] = p.code
+                profile = profiles.profile(unit, period.end)
+                engine_profile = UnitProfile(
+                    profile.region, profile.commune_group, profile.especially_difficult, period.year
+                )
+                prerequisite_met = (
+                    _latest_before(prerequisites.get(unit.pk, []), period.end)
+                    if family.prerequisite_id
+                    else None
+                )
+                digest = _digest(
+                    PIPELINE_VERSION,
+                    variant.pk,
+                    fingerprint,
+                    engine_profile,
+                    prerequisite_met,
+                    sorted((code, periods[code], *entry) for code, entry in snapshot.items()),
+                )
+                kept.add((unit.pk, period.code))
+                done.results += 1
+                if stored.get((unit.pk, period.code)) == digest:
+                    continue
+                outcome = evaluate(
+                    definition,
+                    engine_profile,
+                    {code: _typed(n, f, t) for code, (t, n, f) in snapshot.items()},
+                    prerequisite_met=prerequisite_met,
+                    references=refs,
+                    cache=cache,
+                )
+                results.append(
+                    SetResult(
+                        unit=unit,
+                        criteria_set=family,
+                        applied_set=variant,
+                        period=period.code,
+                        period_end=period.end,
+                        met=outcome.met,
+                        total=outcome.total,
+                        status=outcome.status.value,
+                        prerequisite_met=prerequisite_met,
+                        unverified=any(c.unverified for c in outcome.criteria),
+                        revocation_risk=revocation_risk(outcome).risk.value,
+                        detail=_detail(outcome, periods, definition),
+                        criteria_status=criteria_status(outcome),
+                        input_hash=digest,
+                    )
+                )
+        gone = [key for key in stored if key not in kept]
+        if gone:
+            by_unit: dict[int, list[str]] = defaultdict(list)
+            for unit_id, period_code in gone:
+                by_unit[unit_id].append(period_code)
+            for unit_id, period_codes in by_unit.items():
+                SetResult.objects.filter(
+                    criteria_set=family, unit_id=unit_id, period__in=period_codes
+                ).delete()
+            done.removed = len(gone)
+        if results:
+            SetResult.objects.bulk_create(
+                results,
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["unit", "criteria_set", "period"],
+                update_fields=[
+                    "applied_set",
+                    "period_end",
+                    "met",
+                    "total",
+                    "status",
+                    "prerequisite_met",
+                    "unverified",
+                    "revocation_risk",
+                    "detail",
+                    "criteria_status",
+                    "computed_at",
+                    "input_hash",
+                ],
+            )
+        done.written = len(results)
+    return done
 
 
 STATUS_LETTERS = {
@@ -269,21 +371,110 @@ def dependants_of(family: CriteriaSet) -> list[CriteriaSet]:
     return found
 
 
-def refresh(*, unit: AdminUnit, family: CriteriaSet | None = None) -> None:
-    """Recompute a unit's stored results after a change (one set and the sets that need it)."""
-    from ntm.observations.models import DataValue
-
-    if family is None:
-        ids = DataValue.objects.filter(unit=unit).values_list("criteria_set", flat=True).distinct()
-        families = list(CriteriaSet.objects.filter(pk__in=ids))
-    else:
-        families = [family]
+def with_dependants(families: Iterable[CriteriaSet]) -> list[CriteriaSet]:
+    """These sets and the sets that need them, prerequisites first."""
     ordered: list[CriteriaSet] = []
     for f in families:
         for s in [f, *dependants_of(f)]:
             if s not in ordered:
                 ordered.append(s)
-    from ntm.catalog.selectors import prerequisite_order
+    return prerequisite_order(ordered)
 
-    for s in prerequisite_order(ordered):
-        evaluate_units(units=[unit], family=s)
+
+def refresh_units(
+    *, units: Iterable[AdminUnit], families: Iterable[CriteriaSet] | None = None
+) -> Refreshed:
+    """Bring these units' results up to date now: the given sets (default: every set they have
+    values or results for) and the sets that need them, in chunks, prerequisites first. Marks
+    of these units for these sets are cleared."""
+    units = list(units)
+    done = Refreshed()
+    if not units:
+        return done
+    unit_ids = [u.pk for u in units]
+    if families is None:
+        ids = set(
+            DataValue.objects.filter(unit__in=unit_ids)
+            .order_by()
+            .values_list("criteria_set", flat=True)
+            .distinct()
+        ) | set(
+            SetResult.objects.filter(unit__in=unit_ids)
+            .order_by()
+            .values_list("criteria_set", flat=True)
+            .distinct()
+        )
+        families = CriteriaSet.objects.filter(pk__in=ids, localises__isnull=True)
+    for family in with_dependants(families):
+        for start in range(0, len(units), CHUNK):
+            chunk = units[start : start + CHUNK]
+            with transaction.atomic():
+                done += evaluate_units(units=chunk, family=family)
+                StaleResult.objects.filter(
+                    criteria_set=family, unit__in=[u.pk for u in chunk]
+                ).delete()
+    return done
+
+
+def refresh(*, unit: AdminUnit, family: CriteriaSet | None = None) -> Refreshed:
+    """Recompute one unit's stored results after a change (one set and the sets that need it)."""
+    return refresh_units(units=[unit], families=None if family is None else [family])
+
+
+def mark_stale(*, unit_ids: Iterable[int], families: Iterable[CriteriaSet], reason: str) -> int:
+    """Record that these units' results for these sets (and the sets needing them) may be
+    stale; ``refresh_stale`` brings them up to date. Returns the marks written."""
+    ids = sorted(set(unit_ids))
+    marks = [
+        StaleResult(unit_id=unit_id, criteria_set=family, reason=reason[:40])
+        for family in with_dependants(families)
+        for unit_id in ids
+    ]
+    StaleResult.objects.bulk_create(marks, batch_size=5000)
+    return len(marks)
+
+
+def stale_count(*, family: CriteriaSet | None = None) -> int:
+    marks = StaleResult.objects.all()
+    if family is not None:
+        marks = marks.filter(criteria_set=family)
+    return marks.values("unit_id", "criteria_set_id").distinct().count()
+
+
+def refresh_stale(*, limit: int | None = None, chunk: int = CHUNK) -> Refreshed:
+    """Refresh marked results, a chunk of units at a time, prerequisite sets first.
+
+    Each chunk is claimed with ``SKIP LOCKED`` on PostgreSQL, so several workers running this
+    at once share the marks instead of repeating each other's work; the marks of a chunk are
+    deleted in the transaction that stores its results, so a worker killed midway leaves its
+    chunk marked for the next one. ``limit`` bounds the number of chunks (None: until none is
+    left)."""
+    done = Refreshed()
+    chunks = 0
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    while limit is None or chunks < limit:
+        pending = list(
+            CriteriaSet.objects.filter(
+                pk__in=StaleResult.objects.values("criteria_set_id"), localises__isnull=True
+            )
+        )
+        if not pending:
+            break
+        family = with_dependants(pending)[0]
+        with transaction.atomic():
+            marks = StaleResult.objects.filter(criteria_set=family).order_by("unit_id")
+            if skip_locked:
+                marks = marks.select_for_update(skip_locked=True)
+            claimed = list(marks.values_list("pk", "unit_id")[: chunk * 4])
+            if not claimed:
+                # Every mark of the set is being worked on by another worker.
+                if not skip_locked:
+                    break
+                return done
+            unit_ids = sorted({unit_id for _pk, unit_id in claimed})[:chunk]
+            claimed_ids = [pk for pk, unit_id in claimed if unit_id in set(unit_ids)]
+            units = list(AdminUnit.objects.filter(pk__in=unit_ids))
+            done += evaluate_units(units=units, family=family)
+            StaleResult.objects.filter(pk__in=claimed_ids).delete()
+        chunks += 1
+    return done

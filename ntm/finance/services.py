@@ -19,6 +19,7 @@ from ntm.catalog.models import CriteriaSet, DataElement, Indicator, SetLevel
 from ntm.catalog.selectors import applicable_set
 from ntm.core.uploads import IMAGES, UploadError, check_upload
 from ntm.engine.model import NUMERIC_KINDS
+from ntm.evaluation.actions import value_record
 from ntm.finance.models import (
     CASH_SOURCES,
     CONTRIBUTION_SOURCE,
@@ -40,6 +41,7 @@ from ntm.finance.models import (
 )
 from ntm.finance.money import MoneyError, check_vnd, parse_quantity, valued
 from ntm.geo.models import AdminUnit, Level
+from ntm.observations.services import DataError
 
 
 class FinanceError(ValueError):
@@ -499,9 +501,9 @@ def feed_recompute(
 ) -> list[FeedResult]:
     """Record, for the commune, the quantities of all its done works feeding ``code`` finished
     up to each year: the year ``from_year`` and every later year in which such a work finished
-    (so later totals stay consistent). Each value goes through ``value_set`` in a savepoint: a
-    refusal (lock, approved value, kind, permission) is returned, never raised."""
-    from ntm.observations.services import DataError, value_set
+    (so later totals stay consistent). Each value goes through ``value_record`` (hence
+    ``value_set`` and the results' refresh) in a savepoint: a refusal (lock, approved value,
+    kind, permission) is returned, never raised."""
 
     done = [
         (finish.year if finish else year, quantity or Decimal(0))
@@ -520,7 +522,7 @@ def feed_recompute(
         error = ""
         try:
             with transaction.atomic():
-                value_set(
+                value_record(
                     user=user,
                     unit=commune,
                     criteria_set=family,

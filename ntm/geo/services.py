@@ -1,10 +1,11 @@
 """Writes on administrative units. Web views, commands, importers and the demo all call these."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -15,6 +16,23 @@ from ntm.geo.models import KIND_LEVEL, AdminUnit, Classification, Kind, Level, S
 
 class UnitError(ValueError):
     pass
+
+
+def units_lock(unit_ids: Iterable[int]) -> None:
+    """Serialise the writes that change these units' data and results until the transaction
+    ends: row locks taken in id order (so two lockers never deadlock). ``NO KEY UPDATE`` does
+    not block rows that merely refer to the units. SQLite has one writer at a time anyway."""
+    ids = sorted(set(unit_ids))
+    if not ids or not connection.features.has_select_for_update:
+        return
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        list(
+            AdminUnit.objects.filter(pk__in=chunk)
+            .order_by("pk")
+            .select_for_update(no_key=True)
+            .values_list("pk", flat=True)
+        )
 
 
 def _with_path(unit: AdminUnit) -> AdminUnit:
@@ -203,7 +221,8 @@ def classification_set(
     valid_from: dt.date,
     legal_basis: str = "",
 ) -> Classification:
-    """Record a dated classification; the previous open one ends the day before."""
+    """Record a dated classification; the previous open one ends the day before. Thresholds
+    depend on it: call ``evaluation.actions.classification_change``, which refreshes results."""
     if kind == Classification.Kind.COMMUNE_GROUP and value not in {"1", "2", "3"}:
         raise UnitError(_("The commune group is 1, 2 or 3."))
     if kind == Classification.Kind.ESPECIALLY_DIFFICULT and value not in {"yes", "no"}:
@@ -229,10 +248,6 @@ def classification_set(
         valid_from=valid_from,
         defaults={"value": value, "valid_to": valid_to, "legal_basis": legal_basis},
     )
-    # Thresholds depend on classifications: the unit's stored results must follow.
-    from ntm.evaluation.tasks import refresh_unit
-
-    transaction.on_commit(lambda: refresh_unit.enqueue(unit.pk))
     return obj
 
 

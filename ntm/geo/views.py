@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from ntm.accounts.permissions import Action, can, require
 from ntm.core.http import HtmxHttpRequest
+from ntm.evaluation import actions
 from ntm.evaluation.selectors import sets_for_unit, sets_for_unit_level
 from ntm.geo import selectors, services
 from ntm.geo.forms import AsOfForm, ClassificationForm, SearchForm, VillageForm
@@ -124,7 +125,7 @@ def classification_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     form = ClassificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.classification_set(unit=unit, **form.cleaned_data)
+            actions.classification_change(unit=unit, **form.cleaned_data)
         except services.UnitError as exc:
             form.add_error("value", str(exc))
         else:

@@ -27,12 +27,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ntm.catalog.models import CriteriaSet
-from ntm.catalog.selectors import applicable_set, prerequisite_order, province_id_of
+from ntm.catalog.selectors import applicable_set, province_id_of
 from ntm.core.tabular import CellError, ImportRefused, Table, read_table
 from ntm.engine.periods import Period, parse_period
 from ntm.engine.values import ValueError_, format_value, parse_value
 from ntm.geo.models import AdminUnit, Level
 from ntm.geo.selectors import version_during
+from ntm.geo.services import units_lock
 from ntm.observations.models import DataValue, ValueStatus
 from ntm.observations.services import (
     DataError,
@@ -54,7 +55,7 @@ VALUE_COLUMNS: dict[str, list[str]] = {
 }
 COLUMNS = ["unit", "set", "code", "period", "value", "note"]
 REQUIRED = ["unit", "set", "code", "period", "value"]
-CHUNK = 2000  # units per evaluation call and per prefetch query
+CHUNK = 2000  # units per prefetch query
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class ImportPreview:
     rows: list[PreviewRow] = field(default_factory=list)
     dry_run: bool = False
     results: int = 0  # set results recomputed (0 for a dry run)
+    # (national set, units) whose values changed: what the caller must refresh
+    touched: list[tuple[CriteriaSet, list[AdminUnit]]] = field(default_factory=list)
 
     @property
     def counts(self) -> Counter[str]:
@@ -386,24 +389,6 @@ def _preview(row: _Row, old: str, new: str, action: str) -> PreviewRow:
     )
 
 
-def _refresh(touched: dict[int, dict[int, AdminUnit]], sets: dict[int, CriteriaSet]) -> int:
-    """Recompute the touched units' results per set, then the sets that need those sets."""
-    from ntm.evaluation.services import dependants_of, evaluate_units
-
-    units_for: dict[int, dict[int, AdminUnit]] = defaultdict(dict)
-    for set_id, units in touched.items():
-        units_for[set_id].update(units)
-        for dependant in dependants_of(sets[set_id]):
-            sets[dependant.pk] = dependant
-            units_for[dependant.pk].update(units)
-    stored = 0
-    for family in prerequisite_order([sets[pk] for pk in units_for]):
-        chosen = list(units_for[family.pk].values())
-        for start in range(0, len(chosen), CHUNK):
-            stored += evaluate_units(units=chosen[start : start + CHUNK], family=family)
-    return stored
-
-
 def import_values(
     source: bytes | IO[bytes] | str | Path,
     *,
@@ -413,7 +398,9 @@ def import_values(
 ) -> ImportPreview:
     """Validate every row, then write them all through ``value_set`` (or nothing at all).
 
-    Raises ``ImportRefused`` with every problem found; returns the preview of the rows.
+    Raises ``ImportRefused`` with every problem found; returns the preview of the rows and, in
+    ``touched``, the units whose values changed. Results are not refreshed here: callers use
+    ``evaluation.actions.values_import``, which does it in the same transaction.
     """
     data, filename = _read_bytes(source, filename)
     table = read_table(data, aliases=VALUE_COLUMNS, required=REQUIRED, filename=filename)
@@ -434,6 +421,9 @@ def import_values(
         errors.append(CellError(number, table.header(column), message))
 
     with transaction.atomic():
+        # Lock every unit of the file first, in id order: saves of the same units wait for
+        # this import (and it for them) instead of deadlocking halfway.
+        units_lock(row.unit.pk for row in rows)
         existing = _existing(rows)
         seen: dict[tuple[int, int, str, str], int] = {}
         for row in rows:
@@ -484,7 +474,6 @@ def import_values(
                     period=row.period.code,
                     value=row.cells["value"],
                     note=note,
-                    refresh=False,
                 )
             except (PermissionDenied, Http404):
                 error(row.number, "unit", _no_right(row.unit))
@@ -504,7 +493,9 @@ def import_values(
         if dry_run:
             transaction.set_rollback(True)
         else:
-            preview.results = _refresh(touched, sets)
+            preview.touched = [
+                (sets[set_id], list(units.values())) for set_id, units in touched.items()
+            ]
     return preview
 
 

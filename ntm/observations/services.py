@@ -19,6 +19,7 @@ from ntm.engine.model import Kind, Value
 from ntm.engine.periods import Period, parse_period
 from ntm.engine.values import ValueError_, format_value, parse_value
 from ntm.geo.models import AdminUnit, Level
+from ntm.geo.services import units_lock
 from ntm.observations.models import DataValue, Evidence, PeriodLock, ValueComment, ValueStatus
 
 
@@ -155,9 +156,12 @@ def value_set(
     period: str,
     value: str | Value,
     note: str = "",
-    refresh: bool = True,
 ) -> tuple[DataValue, bool]:
-    """Record a value; returns (value, changed). Validates kind, range, scope and locks."""
+    """Record a value; returns (value, changed). Validates kind, range, scope and locks.
+
+    Results are not refreshed here: callers use ``evaluation.actions.value_record``. The unit
+    is locked until the transaction ends, so two saves of one unit (and their refreshes) run
+    one after the other instead of colliding."""
     try:
         parsed_period = parse_period(str(period))
     except ValueError as exc:
@@ -184,6 +188,7 @@ def value_set(
             typed = parse_value(str(value), target.kind, target.levels)
         except ValueError_ as exc:
             raise DataError(value_message(exc)) from exc
+    units_lock([unit.pk])
     existing = DataValue.objects.filter(
         unit=unit, criteria_set=criteria_set, code=code, period=parsed_period.code
     ).first()
@@ -211,10 +216,6 @@ def value_set(
     record.status = ValueStatus.DRAFT
     record._history_user = record.updated_by  # type: ignore[attr-defined]
     record.save()
-    if refresh:
-        from ntm.evaluation.services import refresh as refresh_results
-
-        refresh_results(unit=unit, family=criteria_set)
     return record, True
 
 
@@ -267,12 +268,9 @@ def value_clear(*, user: Any, value: DataValue) -> None:
     reason = locked_reason(value.unit, parse_period(value.period))
     if reason:
         raise DataError(reason)
-    unit, family = value.unit, value.criteria_set
+    units_lock([value.unit_id])
     value._history_user = user  # type: ignore[attr-defined]
     value.delete()
-    from ntm.evaluation.services import refresh as refresh_results
-
-    refresh_results(unit=unit, family=family)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from ntm.accounts.permissions import Action, can, require
 from ntm.catalog.models import CriteriaSet
 from ntm.core.http import HtmxHttpRequest
 from ntm.engine.periods import Period, parse_period
+from ntm.evaluation import actions
 from ntm.geo.models import AdminUnit
 from ntm.observations import selectors, services
 from ntm.observations.forms import (
@@ -78,7 +79,7 @@ def value_save(
     error = ""
     if form.is_valid():
         try:
-            services.value_set(
+            actions.value_record(
                 user=request.user,
                 unit=unit,
                 criteria_set=family,
@@ -230,7 +231,6 @@ def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
     import secrets
 
     from ntm.core.tabular import ImportRefused
-    from ntm.observations.importers import import_values
 
     unit = get_object_or_404(AdminUnit, pk=unit_id)
     require(request.user, Action.EDIT_DATA, unit)
@@ -244,7 +244,7 @@ def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
             messages.error(request, _("The upload has expired; upload the file again."))
             return redirect("observations:import", unit_id=unit.pk)
         try:
-            preview = import_values(path.read_bytes(), user=request.user, filename=owner)
+            preview = actions.values_import(path.read_bytes(), user=request.user, filename=owner)
         except ImportRefused as exc:
             context["errors"] = exc.errors
         else:
@@ -256,7 +256,9 @@ def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         data = upload.read()
         try:
-            preview = import_values(data, user=request.user, dry_run=True, filename=upload.name)
+            preview = actions.values_import(
+                data, user=request.user, dry_run=True, filename=upload.name
+            )
         except ImportRefused as exc:
             context["errors"] = exc.errors
         else:

@@ -22,9 +22,10 @@ from ntm.api.common import (
 from ntm.api.errors import ERRORS, ApiError, ErrorOut
 from ntm.api.schemas import ImportOut, ValuePage, ValuesIn
 from ntm.core.tabular import CellError, ImportRefused
+from ntm.evaluation import actions
 from ntm.geo.models import AdminUnit
 from ntm.observations.exporters import COLUMNS, export_values, render
-from ntm.observations.importers import ImportPreview, import_values
+from ntm.observations.importers import ImportPreview
 from ntm.observations.models import DataValue
 
 router = Router(tags=["values"])
@@ -125,7 +126,9 @@ def import_csv(request: HttpRequest, data: bytes, dry_run: bool) -> dict[str, An
     if len(data) > MAX_CSV_BYTES:
         raise ApiError(413, "too_large", _("The file is larger than 20 MB."))
     try:
-        preview = import_values(data, user=request.user, dry_run=dry_run, filename="values.csv")
+        preview = actions.values_import(
+            data, user=request.user, dry_run=dry_run, filename="values.csv"
+        )
     except csv.Error as exc:
         raise ImportRefused([CellError(None, None, str(exc))]) from exc
     return import_out(preview)
@@ -136,7 +139,9 @@ def import_rows(request: HttpRequest, rows: list[dict[str, str]], dry_run: bool)
     no dialect sniffing, so a note full of semicolons cannot be misread."""
     table = [tuple(str(r.get(c, "")) for c in COLUMNS) for r in rows]
     data = render(table, "xlsx")  # type: ignore[arg-type]
-    return import_out(import_values(data, user=request.user, dry_run=dry_run, filename="v.xlsx"))
+    return import_out(
+        actions.values_import(data, user=request.user, dry_run=dry_run, filename="v.xlsx")
+    )
 
 
 @router.post(

@@ -75,11 +75,11 @@ def test_threshold_values_are_validated_by_kind(localised, value, ok):
 
 
 def test_changed_threshold_recomputes_the_communes_of_the_province(client, localised, demo):
+    from ntm.evaluation.actions import value_record
     from ntm.evaluation.models import SetResult
-    from ntm.observations.services import value_set
 
     xa = User.objects.get(username="xa")
-    value_set(
+    value_record(
         user=xa,
         unit=demo["07408"],
         criteria_set=localised.localises,

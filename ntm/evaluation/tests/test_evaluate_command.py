@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 
 from ntm.accounts.models import User
 from ntm.catalog.models import CriteriaSet
+from ntm.evaluation.actions import value_record
 from ntm.evaluation.models import SetResult
-from ntm.observations.services import value_set
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def values(demo, small_set):
         ("3", "không đạt", "2024Q1"),
         ("3", "đạt", "2024Q3"),
     ]:
-        value_set(
+        value_record(
             user=xa,
             unit=demo["07408"],
             criteria_set=small_set,
@@ -103,7 +103,8 @@ def test_text_prints_a_line_per_unit_set_and_period_then_the_count(values):
     lines = _run("--unit", "07408").splitlines()
     assert lines[0].startswith("07408 xa-thu-nghiem 2024Q1: 1/3")
     assert lines[1].startswith("07408 xa-thu-nghiem 2024Q3: 2/3")
-    assert lines[-1] == "1 units, 1 sets: 2 results stored."
+    # The saves already refreshed the results: nothing changed, nothing is rewritten.
+    assert lines[-1] == "1 units, 1 sets: 2 results stored (0 written, 0 removed)."
     with_period = _run("--unit", "07408", "--period", "2024Q4").splitlines()
     assert (
         with_period[0].startswith("07408 xa-thu-nghiem 2024Q4: 2/3") and "2024Q3" in with_period[0]
@@ -115,7 +116,7 @@ def test_without_a_unit_every_unit_with_values_is_re_evaluated(values, small_set
     output = _run()
     assert SetResult.objects.filter(unit=values, criteria_set=small_set).count() == 2
     assert all(len(r.criteria_status.split()) == 3 for r in SetResult.objects.all())
-    assert output.splitlines()[-1] == "1 units, 1 sets: 2 results stored."
+    assert output.splitlines()[-1] == "1 units, 1 sets: 2 results stored (2 written, 0 removed)."
 
 
 def test_a_stale_result_of_a_unit_without_values_is_cleared(values, small_set, demo):

@@ -9,12 +9,12 @@ from conftest import FIXTURES
 from ntm.accounts.models import User
 from ntm.catalog.models import CriteriaSet
 from ntm.core.tabular import ImportRefused
+from ntm.evaluation.actions import value_record, values_import
 from ntm.evaluation.models import SetResult
 from ntm.geo.models import AdminUnit
 from ntm.observations.exporters import export_values
-from ntm.observations.importers import import_values
 from ntm.observations.models import DataValue
-from ntm.observations.services import period_lock, value_approve, value_set, value_submit
+from ntm.observations.services import period_lock, value_approve, value_submit
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _csv(*lines: str) -> bytes:
 
 
 def _set(user, unit, criteria_set, code, value, period="2024Q1"):
-    return value_set(
+    return value_record(
         user=user, unit=unit, criteria_set=criteria_set, code=code, period=period, value=value
     )
 
@@ -41,7 +41,7 @@ def _values():
 
 
 def test_a_good_file_imports_every_row_and_the_results_appear(xa, demo, small_set):
-    preview = import_values(FIXTURES / "values-good.csv", user=xa)
+    preview = values_import(FIXTURES / "values-good.csv", user=xa)
     assert preview.counts == {"create": 5, "update": 0, "unchanged": 0}
     assert DataValue.objects.count() == 5
     irrigation = DataValue.objects.get(code="1.1")
@@ -76,7 +76,7 @@ def test_a_file_with_several_bad_rows_names_each_row_and_column_and_writes_nothi
     before = _values()
     results = list(SetResult.objects.values_list("pk", "met", "detail"))
     with pytest.raises(ImportRefused) as refused:
-        import_values(FIXTURES / "values-bad.csv", user=xa)
+        values_import(FIXTURES / "values-bad.csv", user=xa)
     assert [(e.row, e.column) for e in refused.value.errors] == [
         (2, "unit"),  # no such unit
         (3, "set"),  # no such set
@@ -97,7 +97,7 @@ def test_a_file_with_several_bad_rows_names_each_row_and_column_and_writes_nothi
 def test_nothing_is_written_or_evaluated_when_one_row_of_many_is_bad(xa, demo, small_set):
     data = (FIXTURES / "values-good.csv").read_bytes() + b"07408,xa-thu-nghiem,1.1,2024Q2,abc,\n"
     with pytest.raises(ImportRefused) as refused:
-        import_values(data, user=xa, filename="values.csv")
+        values_import(data, user=xa, filename="values.csv")
     assert [(e.row, e.column) for e in refused.value.errors] == [(7, "value")]
     assert not DataValue.objects.exists() and not SetResult.objects.exists()
     assert not DataValue.history.exists()
@@ -109,7 +109,7 @@ def test_a_dry_run_writes_nothing_and_previews_create_update_and_unchanged(xa, d
     _set(xa, duong_duc, small_set, "1.2", "không đạt")
     before = _values()
     results = list(SetResult.objects.values_list("pk", "met", "computed_at"))
-    preview = import_values(FIXTURES / "values-good.csv", user=xa, dry_run=True)
+    preview = values_import(FIXTURES / "values-good.csv", user=xa, dry_run=True)
     assert [(r.code, r.action, r.old, r.new) for r in preview.rows] == [
         ("1.1", "update", "85.5", "85.5"),  # the note is new
         ("1.2", "update", "không đạt", "đạt"),
@@ -123,21 +123,21 @@ def test_a_dry_run_writes_nothing_and_previews_create_update_and_unchanged(xa, d
     with translation.override("en"):
         assert preview.as_text().startswith("Dry run: nothing was written.")
 
-    import_values(FIXTURES / "values-good.csv", user=xa)
-    again = import_values(FIXTURES / "values-good.csv", user=xa, dry_run=True)
+    values_import(FIXTURES / "values-good.csv", user=xa)
+    again = values_import(FIXTURES / "values-good.csv", user=xa, dry_run=True)
     assert again.counts == {"create": 0, "update": 0, "unchanged": 5}
 
 
 def test_an_unchanged_file_rewrites_nothing_and_keeps_notes_when_the_cell_is_empty(
     xa, demo, small_set
 ):
-    import_values(FIXTURES / "values-good.csv", user=xa)
+    values_import(FIXTURES / "values-good.csv", user=xa)
     history = DataValue.history.count()
     data = _csv(
         "unit,set,code,period,value,note",
         "07408,xa-thu-nghiem,1.1,2024Q1,85.50,",  # same number, empty note cell
     )
-    preview = import_values(data, user=xa, filename="values.csv")
+    preview = values_import(data, user=xa, filename="values.csv")
     assert preview.counts["unchanged"] == 1 and DataValue.history.count() == history
     assert DataValue.objects.get(code="1.1").note == "Báo cáo thủy lợi 2024"
 
@@ -149,7 +149,7 @@ def test_a_foreign_unit_is_refused_as_having_no_permission(xa, demo, small_set, 
         "06100,xa-thu-nghiem,1.1,2024Q1,85",
     )
     with translation.override("en"), pytest.raises(ImportRefused) as refused:
-        import_values(data, user=xa, filename="values.csv")
+        values_import(data, user=xa, filename="values.csv")
     [error] = refused.value.errors
     assert (error.row, error.column) == (3, "unit") and "06100" in error.message
     assert "may not" in error.message
@@ -159,10 +159,10 @@ def test_a_foreign_unit_is_refused_as_having_no_permission(xa, demo, small_set, 
 def test_viewers_and_specialists_outside_their_field_are_refused(demo, small_set):
     data = _csv("unit,set,code,period,value", "07408,xa-thu-nghiem,1.1,2024Q1,85")
     with pytest.raises(ImportRefused) as refused:
-        import_values(data, user=User.objects.get(username="xem"), filename="values.csv")
+        values_import(data, user=User.objects.get(username="xem"), filename="values.csv")
     assert [(e.row, e.column) for e in refused.value.errors] == [(2, "unit")]
     with pytest.raises(ImportRefused) as refused:
-        import_values(data, user=User.objects.get(username="congchuc"), filename="values.csv")
+        values_import(data, user=User.objects.get(username="congchuc"), filename="values.csv")
     assert [(e.row, e.column) for e in refused.value.errors] == [(2, "code")]  # agriculture
     assert not DataValue.objects.exists()
 
@@ -178,14 +178,14 @@ def test_a_locked_period_and_an_approved_value_are_refused(xa, demo, small_set):
         "07408,xa-thu-nghiem,1.1,2024Q3,85",  # fine
     )
     with translation.override("en"), pytest.raises(ImportRefused) as refused:
-        import_values(data, user=xa, filename="values.csv")
+        values_import(data, user=xa, filename="values.csv")
     [error] = refused.value.errors
     assert (error.row, error.column) == (2, "period") and "locked" in error.message
 
     data = _csv("unit,set,code,period,value", "07408,xa-thu-nghiem,1.2,2024Q2,không đạt")
     period_lock(user=xa, unit=demo["07408"], period="2023")  # another period: no effect
     with translation.override("en"), pytest.raises(ImportRefused) as refused:
-        import_values(data, user=xa, filename="values.csv")
+        values_import(data, user=xa, filename="values.csv")
     assert "locked" in refused.value.errors[0].message  # 2024Q2 is in the locked 2024H1
     assert DataValue.objects.get().text == "đạt" and DataValue.objects.count() == 1
 
@@ -196,13 +196,13 @@ def test_an_approved_value_is_refused_in_an_open_period(xa, demo, small_set):
     value_approve(user=xa, value=value)
     data = _csv("unit,set,code,period,value", "07408,xa-thu-nghiem,1.2,2024Q3,không đạt")
     with translation.override("en"), pytest.raises(ImportRefused) as refused:
-        import_values(data, user=xa, filename="values.csv")
+        values_import(data, user=xa, filename="values.csv")
     [error] = refused.value.errors
     assert (error.row, error.column) == (2, "value") and "approved" in error.message
 
 
 def test_bom_semicolons_vietnamese_headers_and_percent_with_comma_are_accepted(xa, demo, small_set):
-    preview = import_values(FIXTURES / "values-vietnamese.csv", user=xa)
+    preview = values_import(FIXTURES / "values-vietnamese.csv", user=xa)
     assert preview.counts["create"] == 3
     values = {v.code: v for v in DataValue.objects.filter(period="2024Q2")}
     assert values["1.1"].number == Decimal("99.7") and values["1.1"].text == "99.7"
@@ -214,7 +214,7 @@ def test_bom_semicolons_vietnamese_headers_and_percent_with_comma_are_accepted(x
 def test_errors_name_the_columns_as_written_in_the_file(xa, demo, small_set):
     data = "Mã đơn vị;Bộ tiêu chí;Mã chỉ tiêu;Kỳ;Giá trị\n07408;xa-thu-nghiem;1.1;Quý 1;85\n"
     with pytest.raises(ImportRefused) as refused:
-        import_values(data.encode(), user=xa, filename="gia-tri.csv")
+        values_import(data.encode(), user=xa, filename="gia-tri.csv")
     assert [(e.row, e.column) for e in refused.value.errors] == [(2, "Kỳ")]
 
 
@@ -228,7 +228,7 @@ def test_a_localised_set_code_is_refused_with_the_national_code(xa, demo, small_
     )
     data = _csv("unit,set,code,period,value", "07408,xa-thu-nghiem-bac-giang,1.1,2024Q1,85")
     with pytest.raises(ImportRefused) as refused:
-        import_values(data, user=xa, filename="values.csv")
+        values_import(data, user=xa, filename="values.csv")
     [error] = refused.value.errors
     assert error.column == "set" and "xa-thu-nghiem" in error.message.replace(
         "xa-thu-nghiem-bac-giang", ""
@@ -237,7 +237,7 @@ def test_a_localised_set_code_is_refused_with_the_national_code(xa, demo, small_
 
 def test_a_missing_column_refuses_the_file(xa, demo, small_set):
     with pytest.raises(ImportRefused) as refused:
-        import_values(_csv("unit,set,code,value", "07408,xa-thu-nghiem,1.1,85"), user=xa)
+        values_import(_csv("unit,set,code,value", "07408,xa-thu-nghiem,1.1,85"), user=xa)
     assert [(e.row, e.column) for e in refused.value.errors] == [(1, "period")]
 
 
@@ -254,7 +254,7 @@ def test_an_xlsx_file_imports_with_numeric_and_percent_formatted_cells(xa, demo,
     sheet.append(["07408", "xa-thu-nghiem", "1.2", "2024", "không đạt", None])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    preview = import_values(buffer.getvalue(), user=xa, filename="gia-tri.xlsx")
+    preview = values_import(buffer.getvalue(), user=xa, filename="gia-tri.xlsx")
     assert preview.counts["create"] == 4
     values = {v.code: v.text for v in DataValue.objects.all()}
     assert values == {
@@ -275,7 +275,7 @@ def _sample_values(xa, demo, small_set):
     _set(xa, duong_duc, small_set, "households", "1 234")  # grouping: 1234 households
     _set(xa, duong_duc, small_set, "poor_households", "61")
     _set(xa, duong_duc, small_set, "3", "không", period="2024")
-    value_set(
+    value_record(
         user=xa,
         unit=duong_duc,
         criteria_set=small_set,
@@ -294,13 +294,13 @@ def test_export_then_import_leaves_every_value_unchanged(xa, demo, small_set, fm
     history = DataValue.history.count()
     units = AdminUnit.objects.subtree_of(duong_duc)
     data = export_values(units=units, fmt=fmt)
-    preview = import_values(data, user=xa, filename=f"export.{fmt}")
+    preview = values_import(data, user=xa, filename=f"export.{fmt}")
     assert preview.counts == {"create": 0, "update": 0, "unchanged": 6}
     assert _values() == before and DataValue.history.count() == history
 
     # Into an empty database the export recreates exactly the same values.
     DataValue.objects.all().delete()
-    import_values(data, user=xa, filename=f"export.{fmt}")
+    values_import(data, user=xa, filename=f"export.{fmt}")
     assert [v[2:6] for v in _values()] == [v[2:6] for v in before]
 
 
@@ -423,7 +423,7 @@ def test_the_sets_needing_an_imported_set_are_refreshed_too(xa, demo, small_set,
         "07408,xa-thu-nghiem,poor_households,2024Q1,1",
         "07408,xa-thu-nghiem,3,2024Q1,đạt",
     )
-    preview = import_values(data, user=xa, filename="values.csv")
+    preview = values_import(data, user=xa, filename="values.csv")
     assert preview.results == 2
     assert SetResult.objects.get(criteria_set=small_set).status == "met"
     refreshed = SetResult.objects.get(criteria_set=advanced_set)

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from ntm.accounts.models import User
+from ntm.evaluation.actions import value_record
 from ntm.evaluation.models import SetResult
 from ntm.observations.models import DataValue, ValueStatus
 from ntm.observations.services import (
@@ -11,7 +12,6 @@ from ntm.observations.services import (
     period_lock,
     value_approve,
     value_reopen,
-    value_set,
     value_submit,
 )
 
@@ -22,7 +22,7 @@ def xa(demo):
 
 
 def _set(user, unit, small_set, code, value, period="2024Q1"):
-    return value_set(
+    return value_record(
         user=user, unit=unit, criteria_set=small_set, code=code, period=period, value=value
     )
 
@@ -177,7 +177,7 @@ def test_evidence_type_is_checked_by_name_and_content(xa, demo, small_set, setti
 
 def test_typed_decimal_values_are_checked_too(xa, demo, small_set):
     with pytest.raises(DataError):
-        value_set(
+        value_record(
             user=xa,
             unit=demo["07408"],
             criteria_set=small_set,

@@ -3,7 +3,8 @@ from pathlib import Path
 import yaml
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ntm.catalog.loader import SAFE_LOADER, CatalogError, load_criteria
+from ntm.catalog.loader import SAFE_LOADER, CatalogError
+from ntm.evaluation.actions import criteria_load
 
 
 def ordered_files(paths: list[str]) -> list[Path]:
@@ -48,7 +49,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         for file in ordered_files([str(p) for p in options["paths"]]):  # type: ignore[attr-defined]
             try:
-                summary = load_criteria(file, filename=file.name)
+                summary = criteria_load(file, filename=file.name)
             except CatalogError as exc:
                 raise CommandError(f"{file} refused, nothing was written:\n{exc}") from exc
             self.stdout.write(summary.as_text())

@@ -17,7 +17,8 @@ Recompute and store the results of criteria sets, then print them.
     07408 xa-ntm-nang-cao-2021-2025 2024Q4: 13/19 not met · Xã Dương Đức
     07408 xa-ntm-nang-cao-2021-2025 2025Q1: 13/19 not met (as of 2024Q4) · Xã Dương Đức
 
-then a count of the results stored (``-v 0`` prints only the count).
+then a count of the results in scope, of those rewritten (their inputs changed) and of those
+removed (no values left). ``-v 0`` prints only that count and reads no stored result back.
 
 ``--format json`` with ``--unit``, ``--set`` and ``--period`` prints ONE JSON object: the result
 of the unit itself (the version of the code in force during the period). Otherwise it prints
@@ -69,7 +70,7 @@ from ntm.catalog.selectors import prerequisite_order
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.reports import result_as_of, result_data, stored_results
-from ntm.evaluation.services import dependants_of, evaluate_units
+from ntm.evaluation.services import Refreshed, dependants_of, evaluate_units
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import version_during
 
@@ -123,7 +124,7 @@ class Command(BaseCommand):
             for t in [s, *dependants_of(s)]:
                 if t not in evaluated:
                     evaluated.append(t)
-        stored = 0
+        stored = Refreshed()
         units_seen: set[int] = set()
         units_by_set: dict[int, list[AdminUnit]] = {}
         for s in prerequisite_order(evaluated):
@@ -146,16 +147,17 @@ class Command(BaseCommand):
             )
             return
         verbose = int(options["verbosity"]) >= 1
-        for s in shown:
+        for s in shown if verbose or options["format"] == "json" else []:
             for result in stored_results(units=units_by_set[s.pk], family=s, period=period):
                 if options["format"] == "json":
                     data = result_data(result, period=period.code if period else None)
                     self.stdout.write(json.dumps(data, ensure_ascii=False))
-                elif verbose:
+                else:
                     self.stdout.write(self._line(result, period))
         if options["format"] == "text":
             self.stdout.write(
-                f"{len(units_seen)} units, {len(evaluated)} sets: {stored} results stored."
+                f"{len(units_seen)} units, {len(evaluated)} sets: {stored.results} results stored "
+                f"({stored.written} written, {stored.removed} removed)."
             )
 
     @staticmethod

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ntm.accounts.models import User
 from ntm.core.tabular import ImportRefused
-from ntm.observations.importers import import_values
+from ntm.evaluation.actions import values_import
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"User {username!r} is inactive.")
         try:
-            preview = import_values(
+            preview = values_import(
                 str(options["file"]), user=user, dry_run=bool(options["dry_run"])
             )
         except ImportRefused as exc:

@@ -1,0 +1,158 @@
+"""Every write that changes stored results: the owning app's service, then what it made stale.
+
+Web views, the API, management commands, the importer's callers, finance and the demo call
+these, never the lower services directly, so there is one place where results go stale
+(zulip's ``zerver/actions``). Two kinds of consequence:
+
+* a change to one unit's data (a value, an import, a classification) refreshes that unit's
+  results at once, in the same transaction: the person who saved sees the new result;
+* a change to a set (a threshold, a localisation, a loaded file) marks every unit with values
+  for it stale and queues ``refresh_stale_results`` on the background backend, whose workers
+  share the work in chunks (``services.refresh_stale``).
+"""
+
+import datetime as dt
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+
+from ntm.catalog import services as catalog_services
+from ntm.catalog.loader import LoadSummary, load_criteria
+from ntm.catalog.models import CriteriaSet, Indicator, Threshold
+from ntm.engine.model import Value
+from ntm.evaluation.services import Refreshed, mark_stale, refresh, refresh_units
+from ntm.evaluation.tasks import refresh_stale_results
+from ntm.geo import services as geo_services
+from ntm.geo.models import AdminUnit, Classification
+from ntm.observations import services as observation_services
+from ntm.observations.importers import ImportPreview, import_values
+from ntm.observations.models import DataValue
+
+
+@transaction.atomic
+def value_record(
+    *,
+    user: Any,
+    unit: AdminUnit,
+    criteria_set: CriteriaSet,
+    code: str,
+    period: str,
+    value: str | Value,
+    note: str = "",
+) -> tuple[DataValue, bool]:
+    """Record a value (``observations.services.value_set``) and refresh the unit's results."""
+    record, changed = observation_services.value_set(
+        user=user,
+        unit=unit,
+        criteria_set=criteria_set,
+        code=code,
+        period=period,
+        value=value,
+        note=note,
+    )
+    if changed:
+        refresh(unit=unit, family=criteria_set)
+    return record, changed
+
+
+@transaction.atomic
+def value_remove(*, user: Any, value: DataValue) -> None:
+    """Delete a draft value and refresh the unit's results."""
+    unit, family = value.unit, value.criteria_set
+    observation_services.value_clear(user=user, value=value)
+    refresh(unit=unit, family=family)
+
+
+def values_import(
+    source: bytes | IO[bytes] | str | Path,
+    *,
+    user: Any,
+    dry_run: bool = False,
+    filename: str = "",
+) -> ImportPreview:
+    """Import a value file (all rows or none) and refresh the touched units' results in the
+    same transaction; ``preview.results`` counts the results in scope."""
+    with transaction.atomic():
+        preview = import_values(source, user=user, dry_run=dry_run, filename=filename)
+        if not dry_run:
+            done = Refreshed()
+            for family, units in preview.touched:
+                done += refresh_units(units=units, families=[family])
+            preview.results = done.results
+    return preview
+
+
+def _set_changed(criteria_set: CriteriaSet, reason: str) -> int:
+    """Mark the units judged by this set (a localisation: its province's units) stale and queue
+    their refresh. Returns the marks written."""
+    family = criteria_set.family
+    values = DataValue.objects.filter(criteria_set=family)
+    if criteria_set.localises_id is not None and criteria_set.province is not None:
+        values = values.filter(unit__path__startswith=criteria_set.province.path)
+    unit_ids = list(values.order_by().values_list("unit_id", flat=True).distinct())
+    if not unit_ids:
+        return 0
+    marked = mark_stale(unit_ids=unit_ids, families=[family], reason=reason)
+    # The database backend stores the task in this transaction: a worker sees it only if the
+    # change commits. The immediate backend (tests, no worker) refreshes here and now.
+    refresh_stale_results.using(backend="background").enqueue()
+    return marked
+
+
+@transaction.atomic
+def threshold_change(*, user: Any, indicator: Indicator, **fields: Any) -> Threshold:
+    """Set a threshold of a province's set (a new version) and refresh what it judges."""
+    before = indicator.criteria_set.version
+    threshold = catalog_services.threshold_set(user=user, indicator=indicator, **fields)
+    indicator.criteria_set.refresh_from_db(fields=["version"])
+    if indicator.criteria_set.version != before:
+        _set_changed(indicator.criteria_set, "threshold")
+    return threshold
+
+
+@transaction.atomic
+def threshold_remove(*, user: Any, threshold: Threshold, reason: str) -> None:
+    catalog_services.threshold_remove(user=user, threshold=threshold, reason=reason)
+    _set_changed(threshold.indicator.criteria_set, "threshold")
+
+
+@transaction.atomic
+def set_localise(
+    *, user: Any, national: CriteriaSet, province: AdminUnit, legal_basis: str, code: str = ""
+) -> CriteriaSet:
+    """A province's copy of a national set; its communes are judged by it from now on."""
+    copy = catalog_services.set_localise(
+        user=user, national=national, province=province, legal_basis=legal_basis, code=code
+    )
+    _set_changed(copy, "localised")
+    return copy
+
+
+@transaction.atomic
+def criteria_load(source: str | Path | bytes, *, filename: str = "") -> LoadSummary:
+    """Load a criteria-set file (web upload, ``load_criteria`` and the demo alike); a changed
+    set marks the results it judges stale."""
+    summary = load_criteria(source, filename=filename)
+    if summary.created or not summary.unchanged:
+        loaded = CriteriaSet.objects.select_related("localises", "province").get(code=summary.code)
+        _set_changed(loaded, "criteria")
+    return summary
+
+
+@transaction.atomic
+def classification_change(
+    *,
+    unit: AdminUnit,
+    kind: str,
+    value: str,
+    valid_from: dt.date,
+    legal_basis: str = "",
+) -> Classification:
+    """Record a dated classification (region, commune group…): thresholds depend on it, so the
+    unit's results are refreshed at once."""
+    found = geo_services.classification_set(
+        unit=unit, kind=kind, value=value, valid_from=valid_from, legal_basis=legal_basis
+    )
+    refresh_units(units=[unit])
+    return found

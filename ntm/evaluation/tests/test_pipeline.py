@@ -1,0 +1,167 @@
+"""The results pipeline: every action leaves stored results matching their inputs, a refresh
+rewrites only what changed, and stale marks are consumed (or kept when a refresh fails)."""
+
+import datetime as dt
+import io
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+from conftest import FIXTURES
+from ntm.accounts.models import User
+from ntm.catalog.models import CriteriaSet, Indicator
+from ntm.evaluation import actions
+from ntm.evaluation.models import SetResult, StaleResult
+from ntm.evaluation.services import evaluate_units, mark_stale, refresh_stale
+from ntm.geo.models import Classification
+from ntm.observations.models import DataValue
+
+
+@pytest.fixture
+def xa(demo):
+    return User.objects.get(username="xa")
+
+
+@pytest.fixture
+def poverty(xa, demo, small_set):
+    """Dương Đức at 5 % poverty in 2024Q1: met under the TDMNPB threshold (6 %), not under
+    the general one (4 %)."""
+    for code, value in [("households", "1200"), ("poor_households", "60"), ("1.1", "85")]:
+        actions.value_record(
+            user=xa,
+            unit=demo["07408"],
+            criteria_set=small_set,
+            code=code,
+            period="2024Q1",
+            value=value,
+        )
+    return demo["07408"]
+
+
+def _status(unit, family, code, period="2024Q1"):
+    result = SetResult.objects.get(unit=unit, criteria_set=family, period=period)
+    for criterion in result.detail["criteria"]:
+        for indicator in criterion["indicators"]:
+            if indicator["code"] == code:
+                return indicator["status"]
+    raise AssertionError(code)
+
+
+def _consistent(unit, family) -> bool:
+    """Stored results equal a fresh evaluation of the stored values: nothing to rewrite."""
+    done = evaluate_units(units=[unit], family=family)
+    return done.written == 0 and done.removed == 0
+
+
+def test_a_refresh_with_unchanged_inputs_rewrites_nothing(poverty, small_set):
+    before = dict(SetResult.objects.values_list("period", "computed_at"))
+    done = evaluate_units(units=[poverty], family=small_set)
+    assert (done.results, done.written, done.removed) == (1, 0, 0)
+    assert dict(SetResult.objects.values_list("period", "computed_at")) == before
+
+
+def test_a_new_period_writes_only_its_own_result(poverty, small_set, xa):
+    q1 = SetResult.objects.get(period="2024Q1").computed_at
+    actions.value_record(
+        user=xa, unit=poverty, criteria_set=small_set, code="1.1", period="2024Q3", value="70"
+    )
+    assert SetResult.objects.get(period="2024Q1").computed_at == q1
+    assert _status(poverty, small_set, "1.1", "2024Q3") == "not_met"
+    assert _status(poverty, small_set, "1.1", "2024Q1") == "met"
+
+
+def test_removing_a_value_refreshes_and_drops_a_period_left_without_values(poverty, small_set, xa):
+    record, _changed = actions.value_record(
+        user=xa, unit=poverty, criteria_set=small_set, code="1.1", period="2024Q3", value="70"
+    )
+    actions.value_remove(user=xa, value=record)
+    assert list(SetResult.objects.values_list("period", flat=True)) == ["2024Q1"]
+    assert _consistent(poverty, small_set)
+
+
+def test_a_classification_change_refreshes_the_units_results_at_once(poverty, small_set):
+    assert _status(poverty, small_set, "2") == "met"
+    actions.classification_change(
+        unit=poverty,
+        kind=Classification.Kind.REGION,
+        value="DBSH",
+        valid_from=dt.date(2024, 1, 1),
+    )
+    assert _status(poverty, small_set, "2") == "not_met"
+    assert _consistent(poverty, small_set)
+
+
+def test_localising_and_changing_a_threshold_refresh_the_provinces_communes(
+    poverty, small_set, demo
+):
+    tinh = User.objects.get(username="tinh")
+    copy = actions.set_localise(
+        user=tinh, national=small_set, province=demo["24"], legal_basis="QĐ 1/UBND"
+    )
+    assert SetResult.objects.get(unit=poverty).applied_set == copy
+    indicator = Indicator.objects.get(criteria_set=copy, code="1.1")
+    actions.threshold_change(
+        user=tinh,
+        indicator=indicator,
+        value="90",
+        source="QĐ 2/UBND",
+        reason="Nâng mức",
+    )
+    assert _status(poverty, small_set, "1.1") == "not_met"
+    assert not StaleResult.objects.exists()
+    threshold = indicator.thresholds.get(superseded_at__isnull=True, value="90")
+    actions.threshold_remove(user=tinh, threshold=threshold, reason="Bỏ")
+    assert _status(poverty, small_set, "1.1") == "no_threshold"
+    assert _consistent(poverty, small_set)
+
+
+def test_load_criteria_from_the_command_line_refreshes_stale_results(poverty, small_set, tmp_path):
+    assert _status(poverty, small_set, "1.1") == "met"
+    data = yaml.safe_load((FIXTURES / "criteria-small.yaml").read_text(encoding="utf-8"))
+    irrigation = data["criteria"][0]["indicators"][0]
+    irrigation["thresholds"][0]["value"] = 95
+    changed = tmp_path / "criteria-small.yaml"
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    call_command("load_criteria", str(changed), stdout=io.StringIO())
+    assert _status(poverty, small_set, "1.1") == "not_met"
+    assert not StaleResult.objects.exists()
+    # Loading the same file again changes nothing and marks nothing.
+    call_command("load_criteria", str(changed), stdout=io.StringIO())
+    assert not StaleResult.objects.exists()
+
+
+def test_an_import_refreshes_the_touched_units_in_its_transaction(small_set, xa, demo):
+    preview = actions.values_import(FIXTURES / "values-good.csv", user=xa)
+    touched = {unit.pk for _family, units in preview.touched for unit in units}
+    assert touched and preview.results > 0
+    for unit_id in touched:
+        unit = demo["07408"].__class__.objects.get(pk=unit_id)
+        family = CriteriaSet.objects.get(code=preview.touched[0][0].code)
+        assert _consistent(unit, family)
+
+
+def test_marks_are_consumed_by_a_refresh_and_kept_when_it_fails(poverty, small_set, monkeypatch):
+    DataValue.objects.filter(unit=poverty, code="1.1").update(text="60", number=60)
+    mark_stale(unit_ids=[poverty.pk], families=[small_set], reason="test")
+
+    def broken(**kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr("ntm.evaluation.services.evaluate_units", broken)
+    with pytest.raises(RuntimeError):
+        refresh_stale()
+    assert StaleResult.objects.filter(unit=poverty).exists()
+    monkeypatch.undo()
+    done = refresh_stale()
+    assert done.written == 1
+    assert not StaleResult.objects.exists()
+    assert _status(poverty, small_set, "1.1") == "not_met"
+
+
+def test_a_unit_left_without_values_loses_its_results_on_refresh(poverty, small_set):
+    DataValue.objects.filter(unit=poverty).delete()
+    mark_stale(unit_ids=[poverty.pk], families=[small_set], reason="test")
+    done = refresh_stale()
+    assert done.removed == 1
+    assert not SetResult.objects.filter(unit=poverty).exists()
