@@ -26,8 +26,9 @@ from ntm.engine.model import (
     combine,
 )
 
-# Chosen thresholds by (indicator identity, profile); valid for one run whose definitions stay alive.
-ThresholdCache = dict[tuple[int, UnitProfile], AppliedThreshold | None]
+# Chosen thresholds by profile, then by indicator identity; valid for one run whose definitions
+# stay alive. Keyed by profile first so that one evaluation hashes its profile once.
+ThresholdCache = dict[UnitProfile, dict[int, AppliedThreshold | None]]
 
 
 def quantize(value: Decimal, decimals: int) -> Decimal:
@@ -99,9 +100,8 @@ def _value_for(
     """(value, source, reason): computed from data elements when possible, else entered."""
     reason = ""
     if indicator.formula:
-        numbers = {k: v for k, v in values.items() if isinstance(v, Decimal)}
         try:
-            computed = formulas.evaluate(indicator.formula, numbers)
+            computed = formulas.compiled(indicator.formula)(values)
         except formulas.MissingData as exc:
             reason = "missing data elements: " + ", ".join(exc.names)
         except formulas.FormulaError as exc:
@@ -123,15 +123,19 @@ def evaluate_indicator(
     values: Mapping[str, Value],
     references: Mapping[str, SetDef] | None = None,
     cache: ThresholdCache | None = None,
+    chosen: dict[int, AppliedThreshold | None] | None = None,
 ) -> IndicatorResult:
+    """``chosen`` is the cache's entry for this profile (``evaluate`` looks it up once)."""
     value, source, reason = _value_for(indicator, values)
-    if cache is None:
+    if chosen is None and cache is not None:
+        chosen = cache.setdefault(profile, {})
+    if chosen is None:
         threshold = select_threshold(indicator, axis, profile, references)
     else:
-        key = (id(indicator), profile)
-        if key not in cache:
-            cache[key] = select_threshold(indicator, axis, profile, references)
-        threshold = cache[key]
+        key = id(indicator)
+        if key not in chosen:
+            chosen[key] = select_threshold(indicator, axis, profile, references)
+        threshold = chosen[key]
 
     def result(status: Status, gap: Decimal | None = None, why: str = "") -> IndicatorResult:
         return IndicatorResult(
@@ -171,9 +175,12 @@ def evaluate_criterion(
     values: Mapping[str, Value],
     references: Mapping[str, SetDef] | None = None,
     cache: ThresholdCache | None = None,
+    chosen: dict[int, AppliedThreshold | None] | None = None,
 ) -> CriterionResult:
+    if chosen is None and cache is not None:
+        chosen = cache.setdefault(profile, {})
     indicators = tuple(
-        evaluate_indicator(i, axis, profile, values, references, cache)
+        evaluate_indicator(i, axis, profile, values, references, chosen=chosen)
         for i in criterion.indicators
     )
     status = combine([i.status for i in indicators]) if indicators else Status.NO_THRESHOLD
@@ -196,8 +203,9 @@ def evaluate(
     calls of one run over many units with the same definitions: the threshold that applies
     depends only on the indicator and the profile, so it is chosen once per pair.
     """
+    chosen = cache.setdefault(profile, {}) if cache is not None else None
     criteria = tuple(
-        evaluate_criterion(c, definition.axis, profile, values, references, cache)
+        evaluate_criterion(c, definition.axis, profile, values, references, chosen=chosen)
         for c in definition.criteria
     )
     return SetResult(definition.code, criteria, definition.prerequisite, prerequisite_met)

@@ -8,6 +8,7 @@ end, and every indicator result names the period its value came from.
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from ntm.catalog.models import CriteriaSet
 from ntm.catalog.selectors import (
@@ -228,7 +230,8 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
         for unit_id, code, period_code, number, flag, text in rows.iterator(chunk_size=5000):
             values[unit_id].append((code, period_code, number, flag, text))
 
-        results: list[SetResult] = []
+        results: list[tuple[Any, ...]] = []
+        now = timezone.now()
         kept: set[tuple[int, str]] = set()
         cache: ThresholdCache = {}
         for unit in units:
@@ -280,21 +283,26 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
                     cache=cache,
                 )
                 results.append(
-                    SetResult(
-                        unit=unit,
-                        criteria_set=family,
-                        applied_set=variant,
-                        period=period.code,
-                        period_end=period.end,
-                        met=outcome.met,
-                        total=outcome.total,
-                        status=outcome.status.value,
-                        prerequisite_met=prerequisite_met,
-                        unverified=any(c.unverified for c in outcome.criteria),
-                        revocation_risk=revocation_risk(outcome).risk.value,
-                        detail=_detail(outcome, periods, definition),
-                        criteria_status=criteria_status(outcome),
-                        input_hash=digest,
+                    (
+                        unit.pk,
+                        family.pk,
+                        variant.pk,
+                        period.code,
+                        period.end,
+                        outcome.met,
+                        outcome.total,
+                        outcome.status.value,
+                        prerequisite_met,
+                        any(c.unverified for c in outcome.criteria),
+                        revocation_risk(outcome).risk.value,
+                        json.dumps(
+                            _detail(outcome, periods, definition),
+                            ensure_ascii=False,
+                            separators=(",", ":"),
+                        ),
+                        criteria_status(outcome),
+                        now,
+                        digest,
                     )
                 )
         gone = [key for key in stored if key not in kept]
@@ -308,28 +316,53 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
                 ).delete()
             done.removed = len(gone)
         if results:
-            SetResult.objects.bulk_create(
-                results,
-                batch_size=1000,
-                update_conflicts=True,
-                unique_fields=["unit", "criteria_set", "period"],
-                update_fields=[
-                    "applied_set",
-                    "period_end",
-                    "met",
-                    "total",
-                    "status",
-                    "prerequisite_met",
-                    "unverified",
-                    "revocation_risk",
-                    "detail",
-                    "criteria_status",
-                    "computed_at",
-                    "input_hash",
-                ],
-            )
+            _upsert(results)
         done.written = len(results)
     return done
+
+
+_COLUMNS = (
+    "unit_id",
+    "criteria_set_id",
+    "applied_set_id",
+    "period",
+    "period_end",
+    "met",
+    "total",
+    "status",
+    "prerequisite_met",
+    "unverified",
+    "revocation_risk",
+    "detail",
+    "criteria_status",
+    "computed_at",
+    "input_hash",
+)
+_KEY = ("unit_id", "criteria_set_id", "period")
+
+
+def _upsert(rows: list[tuple[Any, ...]]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike) with executemany: a row
+    another refresh wrote meanwhile is updated, never a duplicate key. Plain SQL because the
+    ORM's bulk_create spends more compiling 2,000 rows than the database spends storing them."""
+    table = SetResult._meta.db_table
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    placeholders = ", ".join(
+        f"%s{json_cast}" if column == "detail" else "%s" for column in _COLUMNS
+    )
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c not in _KEY)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}"
+    )
+    adapt_date = connection.ops.adapt_datefield_value
+    adapt_time = connection.ops.adapt_datetimefield_value
+    prepared = [
+        (*row[:4], adapt_date(row[4]), *row[5:13], adapt_time(row[13]), row[14]) for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), 1000):
+            cursor.executemany(sql, prepared[start : start + 1000])
 
 
 STATUS_LETTERS = {

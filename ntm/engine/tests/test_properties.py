@@ -100,3 +100,41 @@ def test_the_threshold_cache_never_changes_a_result(value, threshold, direction,
     plain = evaluate(definition, profile, {"x": value})
     for _ in range(2):
         assert evaluate(definition, profile, {"x": value}, cache=cache) == plain
+
+
+_leaves = st.one_of(
+    st.sampled_from(["a", "b", "c"]),
+    st.integers(min_value=0, max_value=1000).map(str),
+    st.sampled_from(["0.5", "100", "0"]),
+)
+formulas_ = st.recursive(
+    _leaves,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        st.tuples(st.sampled_from(["min", "max"]), st.lists(inner, min_size=1, max_size=3)).map(
+            lambda t: f"{t[0]}({', '.join(t[1])})"
+        ),
+        inner.map(lambda e: f"-{e}"),
+    ),
+    max_leaves=8,
+)
+
+
+@given(
+    formula=formulas_,
+    values=st.dictionaries(st.sampled_from(["a", "b", "c"]), numbers, max_size=3),
+)
+def test_a_compiled_formula_computes_what_the_interpreter_computes(formula, values):
+    from ntm.engine import formula as f
+
+    def outcome(run):
+        try:
+            return run(formula, values)
+        except f.MissingData as exc:
+            return ("missing", tuple(exc.names))
+        except f.FormulaError as exc:
+            return ("error", str(exc))
+
+    assert outcome(lambda text, v: f.compiled(text)(v)) == outcome(f.interpret)
