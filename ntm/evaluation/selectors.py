@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 
 from ntm.catalog.models import CriteriaSet, Criterion, Indicator
 from ntm.catalog.selectors import applicable_set
 from ntm.engine.periods import Period, parse_period
-from ntm.evaluation.models import SetResult
+from ntm.evaluation.models import SetResult, StaleResult
 from ntm.geo.models import AdminUnit, Level
 
 
@@ -228,3 +228,28 @@ def parse_period_or_none(text: str | None) -> Period | None:
 
 def as_decimal(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
+
+
+@dataclass
+class PendingSet:
+    family: CriteriaSet
+    units: int
+    marks: int
+    oldest: dt.datetime
+
+
+def pipeline_status() -> list[PendingSet]:
+    """Results waiting to be refreshed, per set (two queries whatever the number of marks)."""
+    rows = list(
+        StaleResult.objects.order_by()
+        .values("criteria_set_id")
+        .annotate(units=Count("unit_id", distinct=True), marks=Count("id"), oldest=Min("marked_at"))
+    )
+    families = CriteriaSet.objects.in_bulk([r["criteria_set_id"] for r in rows])
+    return sorted(
+        (
+            PendingSet(families[r["criteria_set_id"]], r["units"], r["marks"], r["oldest"])
+            for r in rows
+        ),
+        key=lambda p: p.family.code,
+    )

@@ -4,6 +4,7 @@ from ntm.evaluation import views
 
 app_name = "evaluation"
 urlpatterns = [
+    path("pipeline/", views.pipeline, name="pipeline"),
     path("<int:unit_id>/sets/<slug:set_code>/", views.set_result, name="set_result"),
     path(
         "<int:unit_id>/sets/<slug:set_code>/criteria/<int:number>/",

@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from ntm.accounts.permissions import Action, can, require
+from ntm.accounts.permissions import Action, can, is_system_admin, require
 from ntm.catalog.models import CriteriaSet
 from ntm.evaluation import selectors
 from ntm.geo.models import AdminUnit, Level
@@ -96,3 +97,18 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "rollup": selectors.criterion_rollup(rows),
         },
     )
+
+
+@login_required
+def pipeline(request: HttpRequest) -> HttpResponse:
+    """Results waiting for the workers (after a set changed or a national `evaluate --queue`);
+    the page polls itself while anything is waiting. System administrators only."""
+    if not is_system_admin(request.user):
+        raise PermissionDenied
+    pending = selectors.pipeline_status()
+    template = (
+        "evaluation/pipeline.html#status"
+        if getattr(request, "htmx", False)
+        else "evaluation/pipeline.html"
+    )
+    return render(request, template, {"pending": pending})

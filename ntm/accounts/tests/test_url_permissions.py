@@ -33,6 +33,8 @@ LOGIN_ONLY = {
     "accounts:profile",
     "apitokens:create",
     "apitokens:revoke",
+    # Refused (403) to everyone but system administrators: tested in ntm/evaluation/tests.
+    "evaluation:pipeline",
 }
 UNIT_KWARGS = {"unit_id"}
 # Extra path parts a unit page may take, with a valid example for the foreign unit.

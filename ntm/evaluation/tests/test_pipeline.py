@@ -165,3 +165,39 @@ def test_a_unit_left_without_values_loses_its_results_on_refresh(poverty, small_
     done = refresh_stale()
     assert done.removed == 1
     assert not SetResult.objects.filter(unit=poverty).exists()
+
+
+def test_evaluate_queue_marks_the_scope_and_the_workers_refresh_it(poverty, small_set):
+    SetResult.objects.all().delete()
+    out = io.StringIO()
+    # The test settings run background tasks at once, as a worker would.
+    call_command("evaluate", "--queue", "2", stdout=out)
+    assert "1 unit results marked stale in 1 sets; 2 refresh tasks queued" in out.getvalue()
+    assert not StaleResult.objects.exists()
+    assert _status(poverty, small_set, "2") == "met"
+
+
+PIPELINE_PAGE_QUERIES = 5  # fixed, whatever the number of marks or sets
+
+
+def test_the_pipeline_page_shows_waiting_units_to_system_administrators_only(
+    poverty, small_set, client, django_assert_num_queries
+):
+    from django.urls import reverse
+
+    mark_stale(unit_ids=[poverty.pk], families=[small_set], reason="test")
+    url = reverse("evaluation:pipeline")
+    for username in ("tinh", "xa", "xem"):
+        client.force_login(User.objects.get(username=username))
+        assert client.get(url).status_code == 403
+    client.force_login(User.objects.get(username="admin"))
+    client.get(url)  # session and user cached from here on
+    with django_assert_num_queries(PIPELINE_PAGE_QUERIES):
+        page = client.get(url)
+    assert page.status_code == 200
+    assert small_set.name in page.content.decode()
+    assert 'hx-trigger="every 5s"' in page.content.decode()
+    refresh_stale()
+    polled = client.get(url, headers={"HX-Request": "true"})
+    assert "<html" not in polled.content.decode()
+    assert "every 5s" not in polled.content.decode()

@@ -70,9 +70,11 @@ from ntm.catalog.selectors import prerequisite_order
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.reports import result_as_of, result_data, stored_results
-from ntm.evaluation.services import Refreshed, dependants_of, evaluate_units
+from ntm.evaluation.services import Refreshed, dependants_of, evaluate_units, mark_stale
+from ntm.evaluation.tasks import refresh_stale_results
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import version_during
+from ntm.observations.models import DataValue
 
 CHUNK = 2000
 
@@ -94,6 +96,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--period", metavar="P", help="period to print: 2024, 2024H1 or 2024Q4")
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--queue",
+            type=int,
+            metavar="TASKS",
+            help="do not compute here: mark the scope stale and queue TASKS refresh tasks on the "
+            "background backend, which the running workers (manage.py db_worker --backend "
+            "background, on one or several machines) share in chunks; progress at /units/pipeline/",
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
         period = self._period(options["period"])
@@ -111,8 +121,6 @@ class Command(BaseCommand):
         if family is not None:
             shown = [family]
         else:
-            from ntm.observations.models import DataValue
-
             ids = DataValue.objects.filter(scope).order_by().values("criteria_set").distinct()
             shown = prerequisite_order(
                 list(
@@ -124,6 +132,9 @@ class Command(BaseCommand):
             for t in [s, *dependants_of(s)]:
                 if t not in evaluated:
                     evaluated.append(t)
+        if options["queue"]:
+            self._queue(evaluated, scope, int(options["queue"]))
+            return
         stored = Refreshed()
         units_seen: set[int] = set()
         units_by_set: dict[int, list[AdminUnit]] = {}
@@ -159,6 +170,27 @@ class Command(BaseCommand):
                 f"{len(units_seen)} units, {len(evaluated)} sets: {stored.results} results stored "
                 f"({stored.written} written, {stored.removed} removed)."
             )
+
+    def _queue(self, sets: list[CriteriaSet], scope: Q, tasks: int) -> None:
+        """Mark every unit of the scope stale for these sets and queue the refresh tasks."""
+        if tasks < 1:
+            raise CommandError("--queue takes the number of tasks to queue (1 or more).")
+        marked = 0
+        for family in prerequisite_order(sets):
+            unit_ids = DataValue.objects.filter(scope, criteria_set=family).values_list(
+                "unit_id", flat=True
+            )
+            marked += mark_stale(
+                unit_ids=unit_ids.order_by().distinct().iterator(chunk_size=CHUNK),
+                families=[family],
+                reason="evaluate",
+            )
+        for _ in range(tasks):
+            refresh_stale_results.using(backend="background").enqueue()
+        self.stdout.write(
+            f"{marked} unit results marked stale in {len(sets)} sets; {tasks} refresh tasks "
+            "queued for the background workers (progress: /units/pipeline/)."
+        )
 
     @staticmethod
     def _period(text: str | None) -> Period | None:
@@ -200,7 +232,6 @@ class Command(BaseCommand):
     @staticmethod
     def _units(family: CriteriaSet, scope: Q) -> list[AdminUnit]:
         """Units of the scope with values or stored results for the set (stale ones are cleared)."""
-        from ntm.observations.models import DataValue
 
         ids: set[int] = set()
         for model in (DataValue, SetResult):
