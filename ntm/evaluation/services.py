@@ -498,15 +498,15 @@ def refresh_stale(*, limit: int | None = None, chunk: int = CHUNK) -> Refreshed:
             marks = StaleResult.objects.filter(criteria_set=family).order_by("unit_id")
             if skip_locked:
                 marks = marks.select_for_update(skip_locked=True)
-            claimed = list(marks.values_list("pk", "unit_id")[: chunk * 4])
+            # Claim one chunk's marks only, so the other workers find the rest unlocked.
+            claimed = list(marks.values_list("pk", "unit_id")[:chunk])
             if not claimed:
                 # Every mark of the set is being worked on by another worker.
                 if not skip_locked:
                     break
                 return done
-            unit_ids = sorted({unit_id for _pk, unit_id in claimed})[:chunk]
-            claimed_ids = [pk for pk, unit_id in claimed if unit_id in set(unit_ids)]
-            units = list(AdminUnit.objects.filter(pk__in=unit_ids))
+            claimed_ids = [pk for pk, _unit_id in claimed]
+            units = list(AdminUnit.objects.filter(pk__in={u for _pk, u in claimed}))
             done += evaluate_units(units=units, family=family)
             StaleResult.objects.filter(pk__in=claimed_ids).delete()
         chunks += 1
