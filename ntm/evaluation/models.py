@@ -1,10 +1,14 @@
 """Stored results: pages read these instead of evaluating many units while rendering."""
 
+from functools import cached_property
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet
 from ntm.engine.model import Status
+from ntm.evaluation.detail import expand
 from ntm.geo.models import AdminUnit
 
 STATUS_CHOICES = [
@@ -36,7 +40,8 @@ class SetResult(models.Model):
     prerequisite_met = models.BooleanField(_("prerequisite met"), null=True)
     unverified = models.BooleanField(_("uses unverified thresholds"), default=False)
     revocation_risk = models.CharField(max_length=12, blank=True)
-    # criteria → indicators: value, threshold, rule, status, gap, value period (see services)
+    # criteria → indicators: value, threshold, rule, status, gap, value period, compact (see
+    # evaluation.detail); read it through ``explanation``
     detail = models.JSONField(default=dict)
     # "1m 2n 3d": criterion statuses, so roll-ups read one short column per unit
     criteria_status = models.CharField(max_length=600, blank=True)
@@ -58,6 +63,11 @@ class SetResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.criteria_set.code} {self.period}: {self.met}/{self.total}"
+
+    @cached_property
+    def explanation(self) -> dict[str, Any]:
+        """The full explanation (criteria → indicators) of the compact stored ``detail``."""
+        return expand(self.detail)
 
 
 class StaleResult(models.Model):

@@ -98,6 +98,6 @@ def result_data(result: SetResult, *, period: str | None = None) -> dict[str, An
                 "unverified": c.get("unverified", False),
                 "indicators": [dict(i) for i in c.get("indicators", [])],
             }
-            for c in (result.detail or {}).get("criteria", [])
+            for c in result.explanation["criteria"]
         ],
     }

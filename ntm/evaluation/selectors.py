@@ -11,6 +11,7 @@ from django.db.models import Count, Min, Q
 from ntm.catalog.models import CriteriaSet, Criterion, Indicator
 from ntm.catalog.selectors import applicable_set
 from ntm.engine.periods import Period, parse_period
+from ntm.evaluation.detail import expand
 from ntm.evaluation.models import SetResult, StaleResult
 from ntm.geo.models import AdminUnit, Level
 
@@ -87,7 +88,7 @@ def set_page(*, unit: AdminUnit, family: CriteriaSet, period: Period | None) -> 
         .order_by("period_end", "period")
         .values_list("period", flat=True)
     )
-    detail = {c["number"]: c for c in (result.detail["criteria"] if result else [])}
+    detail = {c["number"]: c for c in (result.explanation["criteria"] if result else [])}
     values: dict[str, tuple[dt.datetime | None, str, int]] = {}
     if result is not None:
         for code, changed_at, user, evidence in (
@@ -145,7 +146,7 @@ def criterion_history(
         .order_by("period_end", "period")
         .values_list("period", "detail")
     ):
-        for c in detail.get("criteria", []):
+        for c in expand(detail)["criteria"]:
             if c["number"] != number:
                 continue
             for i in c["indicators"]:

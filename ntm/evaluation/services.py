@@ -25,10 +25,9 @@ from ntm.catalog.selectors import (
     set_definition,
     variants_by_province,
 )
-from ntm.engine import evaluate, formula, parse_period, revocation_risk
+from ntm.engine import evaluate, parse_period, revocation_risk
 from ntm.engine.evaluate import ThresholdCache
 from ntm.engine.model import (
-    IndicatorResult,
     SetDef,
     Status,
     UnitProfile,
@@ -37,6 +36,7 @@ from ntm.engine.model import (
 from ntm.engine.model import (
     SetResult as EngineResult,
 )
+from ntm.evaluation.detail import compact, formulas_of
 from ntm.evaluation.models import SetResult, StaleResult
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import ProfileSource
@@ -44,64 +44,6 @@ from ntm.geo.services import units_lock
 from ntm.observations.models import DataValue
 
 CHUNK = 2000
-
-
-def _text(value: Value | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def _indicator_detail(
-    result: IndicatorResult, periods: dict[str, str], formula_text: str
-) -> dict[str, Any]:
-    if result.value_source == "computed":
-        used = formula.names(formula_text)
-        value_period = max(
-            (periods[n] for n in used if n in periods),
-            default="",
-            key=lambda p: parse_period(p) if p else parse_period("1900"),
-        )
-    else:
-        value_period = periods.get(result.code, "")
-    threshold = result.threshold
-    return {
-        "code": result.code,
-        "status": result.status.value,
-        "value": _text(result.value),
-        "value_source": result.value_source,
-        "value_period": value_period,
-        "threshold": _text(threshold.value) if threshold else None,
-        "rule": threshold.rule if threshold else "",
-        "verified": threshold.verified if threshold else None,
-        "source": threshold.source if threshold else "",
-        "threshold_id": threshold.rule_id if threshold else None,
-        "gap": _text(result.gap),
-        "direction": result.direction.value,
-        "reason": result.reason,
-    }
-
-
-def _detail(result: EngineResult, periods: dict[str, str], definition: SetDef) -> dict[str, Any]:
-    formulas = {i.code: i.formula for c in definition.criteria for i in c.indicators}
-    return {
-        "criteria": [
-            {
-                "number": c.number,
-                "status": c.status.value,
-                "key": c.key,
-                "unverified": c.unverified,
-                "indicators": [
-                    _indicator_detail(i, periods, formulas.get(i.code, "")) for i in c.indicators
-                ],
-            }
-            for c in result.criteria
-        ]
-    }
 
 
 class _Definitions:
@@ -113,6 +55,13 @@ class _Definitions:
         self._built: dict[int, tuple[SetDef, str]] = {}
         self._references: dict[tuple[int, int | None], dict[str, SetDef]] = {}
         self._others: dict[str, _Definitions | None] = {}
+        self._formulas: dict[int, dict[str, str]] = {}
+
+    def formulas(self, definition: SetDef) -> dict[str, str]:
+        key = id(definition)
+        if key not in self._formulas:
+            self._formulas[key] = formulas_of(definition)
+        return self._formulas[key]
 
     def for_unit(self, unit: AdminUnit) -> tuple[CriteriaSet, SetDef, str]:
         """The variant that applies, its definition, and a digest of everything it judges by
@@ -175,7 +124,7 @@ def _latest_before(entries: list[tuple[dt.date, bool]], day: dt.date) -> bool | 
     return met
 
 
-PIPELINE_VERSION = "2"  # bump when the stored detail's shape changes: every result is rewritten
+PIPELINE_VERSION = "3"  # bump when the stored detail's shape changes: every result is rewritten
 
 
 @dataclass
@@ -296,7 +245,7 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
                         any(c.unverified for c in outcome.criteria),
                         revocation_risk(outcome).risk.value,
                         json.dumps(
-                            _detail(outcome, periods, definition),
+                            compact(outcome, periods, definitions.formulas(definition)),
                             ensure_ascii=False,
                             separators=(",", ":"),
                         ),

@@ -57,7 +57,7 @@ def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> Entry
     result = result_as_of(unit=unit, family=family, period=period)
     detail = {}
     if result is not None:
-        for c in result.detail.get("criteria", []):
+        for c in result.explanation["criteria"]:
             for i in c["indicators"]:
                 detail[i["code"]] = i
 

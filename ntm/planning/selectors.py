@@ -30,7 +30,7 @@ def _observed(result: SetResult | None) -> Observed:
     if result is None:
         return Observed()
     indicators: dict[str, tuple[Decimal | None, str]] = {}
-    for criterion in result.detail.get("criteria", []):
+    for criterion in result.explanation["criteria"]:
         for i in criterion["indicators"]:
             number = None
             if i.get("value") not in (None, "", "true", "false"):

@@ -468,7 +468,7 @@ def draft_from_gaps(*, unit: AdminUnit, family: CriteriaSet, period: str) -> lis
     result = result_as_of(unit=unit, family=family, period=parsed)
     statuses = {}
     if result is not None:
-        for c in result.detail.get("criteria", []):
+        for c in result.explanation["criteria"]:
             for i in c["indicators"]:
                 statuses[i["code"]] = (i["status"], i.get("gap"))
     officials = responsible_officials(unit)

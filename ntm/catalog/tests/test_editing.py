@@ -88,7 +88,9 @@ def test_changed_threshold_recomputes_the_communes_of_the_province(client, local
         value="82",
     )
     assert (
-        SetResult.objects.get(unit=demo["07408"]).detail["criteria"][0]["indicators"][0]["status"]
+        SetResult.objects.get(unit=demo["07408"]).explanation["criteria"][0]["indicators"][0][
+            "status"
+        ]
         == "met"
     )
     client.force_login(User.objects.get(username="tinh"))
@@ -96,7 +98,7 @@ def test_changed_threshold_recomputes_the_communes_of_the_province(client, local
     response = client.post(url, {"value": "85", "source": "741/QĐ-UBND", "reason": "Điều chỉnh"})
     assert response.status_code == 302
     result = SetResult.objects.get(unit=demo["07408"])
-    assert result.detail["criteria"][0]["indicators"][0]["status"] == "not_met"
+    assert result.explanation["criteria"][0]["indicators"][0]["status"] == "not_met"
     assert result.applied_set == localised
 
 

@@ -41,7 +41,7 @@ def poverty(xa, demo, small_set):
 
 def _status(unit, family, code, period="2024Q1"):
     result = SetResult.objects.get(unit=unit, criteria_set=family, period=period)
-    for criterion in result.detail["criteria"]:
+    for criterion in result.explanation["criteria"]:
         for indicator in criterion["indicators"]:
             if indicator["code"] == code:
                 return indicator["status"]
@@ -201,3 +201,19 @@ def test_the_pipeline_page_shows_waiting_units_to_system_administrators_only(
     polled = client.get(url, headers={"HX-Request": "true"})
     assert "<html" not in polled.content.decode()
     assert "every 5s" not in polled.content.decode()
+
+
+def test_the_stored_explanation_is_compact_and_reads_back_whole(poverty, small_set):
+    import json
+
+    from ntm.evaluation.detail import expand
+
+    result = SetResult.objects.get(unit=poverty, period="2024Q1")
+    stored, full = result.detail, result.explanation
+    assert stored["v"] == 2
+    assert len(json.dumps(stored)) < len(json.dumps(full)) / 2
+    poverty_rate = full["criteria"][1]["indicators"][0]
+    assert poverty_rate["code"] == "2" and poverty_rate["direction"] == "lower"
+    assert poverty_rate["value_source"] == "computed" and poverty_rate["source"] == "thử nghiệm"
+    # Results stored before the compact form are read as they were.
+    assert expand(full) == full

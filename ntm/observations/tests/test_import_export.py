@@ -264,7 +264,7 @@ def test_an_xlsx_file_imports_with_numeric_and_percent_formatted_cells(xa, demo,
         "1.2": "không đạt",
     }
     result = SetResult.objects.get(period="2024")
-    poverty = result.detail["criteria"][1]["indicators"][0]
+    poverty = result.explanation["criteria"][1]["indicators"][0]
     assert poverty["value"] == "4.00" and poverty["status"] == "met"
 
 

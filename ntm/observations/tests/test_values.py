@@ -33,11 +33,11 @@ def test_a_saved_value_refreshes_the_units_result_at_once(xa, demo, small_set):
     _set(xa, duong_duc, small_set, "1.2", "đạt")
     result = SetResult.objects.get(unit=duong_duc, criteria_set=small_set, period="2024Q1")
     assert (result.met, result.total) == (1, 3)
-    first = result.detail["criteria"][0]["indicators"][0]
+    first = result.explanation["criteria"][0]["indicators"][0]
     assert first["value"] == "85.50" and first["threshold"] == "80" and first["status"] == "met"
     _set(xa, duong_duc, small_set, "1.1", "70")
     result = SetResult.objects.get(unit=duong_duc, criteria_set=small_set, period="2024Q1")
-    assert result.met == 0 and result.detail["criteria"][0]["indicators"][0]["gap"] == "10.00"
+    assert result.met == 0 and result.explanation["criteria"][0]["indicators"][0]["gap"] == "10.00"
     assert result.criteria_status == "1n 2d 3d"
 
 
@@ -47,7 +47,7 @@ def test_formula_indicator_is_computed_from_data_elements_with_regional_threshol
     duong_duc = demo["07408"]  # Bắc Giang: TDMNPB, threshold 6
     _set(xa, duong_duc, small_set, "households", "1200")
     _set(xa, duong_duc, small_set, "poor_households", "60")
-    detail = SetResult.objects.get(unit=duong_duc, period="2024Q1").detail
+    detail = SetResult.objects.get(unit=duong_duc, period="2024Q1").explanation
     poverty = detail["criteria"][1]["indicators"][0]
     assert poverty["value"] == "5.00" and poverty["value_source"] == "computed"
     assert poverty["threshold"] == "6" and poverty["rule"] == "region:TDMNPB"
@@ -61,11 +61,11 @@ def test_values_carry_forward_to_later_periods(xa, demo, small_set):
     _set(xa, duong_duc, small_set, "3", "đạt", period="2024Q4")
     q1, q4 = SetResult.objects.filter(unit=duong_duc).order_by("period_end")
     assert (q1.period, q4.period) == ("2024Q1", "2024Q4")
-    q4_irrigation = q4.detail["criteria"][0]["indicators"][0]
+    q4_irrigation = q4.explanation["criteria"][0]["indicators"][0]
     assert q4_irrigation["value"] == "85.00" and q4_irrigation["value_period"] == "2024Q1"
     assert (
-        q1.detail["criteria"][2]["status"] == "not_met"
-        and q4.detail["criteria"][2]["status"] == "met"
+        q1.explanation["criteria"][2]["status"] == "not_met"
+        and q4.explanation["criteria"][2]["status"] == "met"
     )
 
 
