@@ -15,16 +15,33 @@ from ntm.api.schemas import UnitOut
 from ntm.catalog.models import CriteriaSet
 from ntm.engine.periods import Period, parse_period
 from ntm.geo.models import AdminUnit
+from ntm.geo.selectors import version_for_period
 
 MAX_LIMIT = 1000
 
 
 def unit_for(
-    request: HttpRequest, code: str, *, as_of: dt.date | None = None, action: Action = Action.VIEW
+    request: HttpRequest,
+    code: str,
+    *,
+    as_of: dt.date | None = None,
+    period: Period | None = None,
+    action: Action = Action.VIEW,
 ) -> AdminUnit:
-    """The unit version the code names on the day; 404 outside the caller's view, 403 when seen
-    but the action is not theirs (the permission service decides)."""
-    unit = unit_version(code, as_of)
+    """The unit version the code names on the day — or, given a period, the version in force
+    during that period (codes are reused across reforms); 404 outside the caller's view, 403
+    when seen but the action is not theirs (the permission service decides)."""
+    if period is not None:
+        unit = version_for_period(code, period.start, period.end)
+        if unit is None and AdminUnit.objects.filter(code=code).exists():
+            raise ApiError(
+                404,
+                "unit_not_in_period",
+                _("No unit had the code %(code)s in %(period)s.")
+                % {"code": code, "period": period.code},
+            )
+    else:
+        unit = unit_version(code, as_of)
     if unit is None:
         raise Http404
     require(request.user, action, unit)

@@ -48,6 +48,12 @@ def version_during(versions: Iterable[AdminUnit], start: dt.date, end: dt.date) 
     return None
 
 
+def version_for_period(code: str, start: dt.date, end: dt.date) -> AdminUnit | None:
+    """The version of a code in force during a period (at its end, else at its start): a code
+    reused by the 2025 reform names the old commune for 2024Q4 and the new one for 2025Q4."""
+    return version_during(AdminUnit.objects.filter(code=code).select_related("parent"), start, end)
+
+
 def unit_search(
     *, user: Any, query: str, as_of: dt.date | None = None, limit: int = 50
 ) -> list[AdminUnit]:

@@ -104,10 +104,11 @@ class MappingOut(Schema):
 def _export(
     request: HttpRequest, unit: str, subtree: bool, set: str | None, period: str | None
 ) -> dhis2.Export:
-    root = unit_for(request, unit)
+    parsed = period_of(period)
+    root = unit_for(request, unit, period=parsed)
     units = AdminUnit.objects.subtree_of(root) if subtree else AdminUnit.objects.filter(pk=root.pk)
     family = criteria_set(set) if set else None
-    return dhis2.export_values(units=units, family=family, period=period_of(period))
+    return dhis2.export_values(units=units, family=family, period=parsed)
 
 
 def _unmapped(response: HttpResponse, export: dhis2.Export) -> None:

@@ -27,14 +27,19 @@ def _with_etag(request: HttpRequest, response: HttpResponse, etag: str) -> None:
 def result_detail(
     request: HttpRequest,
     response: HttpResponse,
-    unit: str = Query(..., max_length=32),
+    unit: str = Query(
+        ...,
+        max_length=32,
+        description="Unit code; with a period, the unit that had the code then (codes are "
+        "reused across reforms)",
+    ),
     set: str = Query(..., max_length=80),
     period: str | None = Query(None, max_length=7, description="Default: the latest stored"),
 ) -> Any:
     """The result a report of the period uses: the period's own, else the latest before it."""
-    found = unit_for(request, unit)
-    family = criteria_set(set)
     parsed = period_of(period)
+    found = unit_for(request, unit, period=parsed)
+    family = criteria_set(set)
     if parsed is not None:
         result = reports.result_as_of(unit=found, family=family, period=parsed)
     else:
@@ -62,9 +67,9 @@ def result_rollup(
 ) -> Any:
     """Every unit of a level under the root with its result, and per criterion how many stand
     at each status."""
-    root = unit_for(request, unit)
-    family = criteria_set(set)
     parsed = period_of(period)
+    root = unit_for(request, unit, period=parsed)
+    family = criteria_set(set)
     if level is None:
         level = Level.VILLAGE if family.level == "village" else Level.COMMUNE
     rows = selectors.subunit_results(parent=root, family=family, period=parsed, level=level)

@@ -35,10 +35,10 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 def _filters(
     request: HttpRequest, unit: str, subtree: bool, set_code: str | None, period: str | None
 ) -> tuple[Any, Any, Any]:
-    root = unit_for(request, unit)
+    parsed = period_of(period)
+    root = unit_for(request, unit, period=parsed)
     units = AdminUnit.objects.subtree_of(root) if subtree else AdminUnit.objects.filter(pk=root.pk)
     family = criteria_set(set_code) if set_code else None
-    parsed = period_of(period)
     return units, family, parsed
 
 

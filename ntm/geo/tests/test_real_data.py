@@ -39,3 +39,18 @@ def test_the_published_lists_and_merger_list_give_the_2025_reform(db, shared_dat
     assert summary.ambiguous + summary.unknown < 60
     orphans = communes.valid_on(BEFORE).filter(successions_out__isnull=True).count()
     assert orphans < 50
+
+    # Codes the reform gave to another unit name the old one in 2024 and the new one after:
+    # 14758 was Phường Đông Thọ (Thanh Hóa) and is Phường Hàm Rồng from 1/7/2025.
+    from ntm.engine.periods import parse_period
+    from ntm.geo.selectors import version_for_period
+
+    q4_2024, q4_2025 = parse_period("2024Q4"), parse_period("2025Q4")
+    old = {u.code: u for u in communes.valid_on(BEFORE)}
+    reused = [u for u in communes.valid_on(REFORM) if u.code in old and u.pk != old[u.code].pk]
+    assert len(reused) > 1000
+    for new in reused:
+        assert version_for_period(new.code, q4_2024.start, q4_2024.end) == old[new.code]
+        assert version_for_period(new.code, q4_2025.start, q4_2025.end) == new
+    assert version_for_period("14758", q4_2024.start, q4_2024.end).name == "Phường Đông Thọ"
+    assert version_for_period("14758", q4_2025.start, q4_2025.end).name == "Phường Hàm Rồng"

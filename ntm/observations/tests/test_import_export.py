@@ -428,3 +428,11 @@ def test_the_sets_needing_an_imported_set_are_refreshed_too(xa, demo, small_set,
     assert SetResult.objects.get(criteria_set=small_set).status == "met"
     refreshed = SetResult.objects.get(criteria_set=advanced_set)
     assert refreshed.prerequisite_met is True and refreshed.status == "met"
+
+
+def test_export_with_a_period_takes_only_the_units_that_had_the_code_then(small_set, demo):
+    with pytest.raises(CommandError, match="No unit had the code '07408' in 2026Q1"):
+        call_command("export_values", unit="07408", periods=["2026Q1"], stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("export_values", unit="07408", periods=["2024Q1"], stdout=out)
+    assert out.getvalue().startswith("unit,set,code,period,value,note")

@@ -2,7 +2,9 @@
 [-o FILE]``: the values of a unit's subtree in the columns ``import_values`` reads.
 
 Every version of the unit with that code is included (07420 before and after the 2025 merger),
-with everything under it. Importing the file back changes nothing.
+with everything under it; with ``--period``, only the versions in force during those periods
+(a code reused by the reform names another unit after it). Importing the file back changes
+nothing.
 """
 
 from pathlib import Path
@@ -13,6 +15,7 @@ from django.db.models import Q
 from ntm.catalog.models import CriteriaSet
 from ntm.engine.periods import parse_period
 from ntm.geo.models import AdminUnit
+from ntm.geo.selectors import version_during
 from ntm.observations.exporters import export_rows, render
 
 
@@ -53,6 +56,22 @@ class Command(BaseCommand):
         versions = list(AdminUnit.objects.filter(code=code))
         if not versions:
             raise CommandError(f"No administrative unit has the code {code!r}.")
+        periods = list(options["periods"] or [])  # type: ignore[call-overload]
+        parsed = []
+        for period in periods:
+            try:
+                parsed.append(parse_period(period))
+            except ValueError as exc:
+                raise CommandError(f"{period!r} is not a period (2024, 2024H1, 2024Q1).") from exc
+        if parsed:
+            # With periods, only the versions in force during them: a code the 2025 reform
+            # gave to another unit must not bring that unit's values along.
+            during = {v.pk: v for p in parsed if (v := version_during(versions, p.start, p.end))}
+            if not during:
+                raise CommandError(
+                    f"No unit had the code {code!r} in {', '.join(p.code for p in parsed)}."
+                )
+            versions = list(during.values())
         subtree = Q()
         for version in versions:
             subtree |= Q(path__startswith=version.path)
@@ -62,12 +81,6 @@ class Command(BaseCommand):
             criteria_set = CriteriaSet.objects.filter(code=options["set_code"]).first()
             if criteria_set is None:
                 raise CommandError(f"No criteria set has the code {options['set_code']!r}.")
-        periods = list(options["periods"] or [])  # type: ignore[call-overload]
-        for period in periods:
-            try:
-                parse_period(period)
-            except ValueError as exc:
-                raise CommandError(f"{period!r} is not a period (2024, 2024H1, 2024Q1).") from exc
         output = str(options["output"]) if options["output"] else None
         fmt = options["format"] or (
             "xlsx" if output and Path(output).suffix.lower() == ".xlsx" else "csv"
