@@ -69,3 +69,47 @@ def small_set(db):
 
     load_criteria(FIXTURES / "criteria-small.yaml")
     return CriteriaSet.objects.get(code="xa-thu-nghiem")
+
+
+@pytest.fixture
+def reform(db):
+    """A code the 2025 reform reused, built small: 14758 was Phường Đông Thọ (thành phố Thanh
+    Hóa) until 30/06/2025 and is Phường Hàm Rồng (tỉnh Thanh Hóa, two levels) from 01/07/2025;
+    14755, Phường Nam Ngạn, ended with it. Users: ``thanhhoa`` (province administrator),
+    ``dongtho``, ``hamrong`` and ``namngan`` (each their ward's commune manager). Returns the
+    units: ``province``, ``old`` (Đông Thọ), ``new`` (Hàm Rồng), ``neighbour`` (Nam Ngạn)."""
+    import datetime as dt
+
+    from ntm.accounts.models import Membership, Role, User
+    from ntm.geo.models import Kind, Region
+    from ntm.geo.services import succession_record, unit_create
+
+    ended, started = dt.date(2025, 6, 30), dt.date(2025, 7, 1)
+    province = unit_create(code="38", name="Tỉnh Thanh Hóa", kind=Kind.PROVINCE, region=Region.BTB)
+    city = unit_create(
+        code="380",
+        name="Thành phố Thanh Hóa",
+        kind=Kind.PROVINCIAL_CITY,
+        parent=province,
+        valid_to=ended,
+    )
+    old = unit_create(
+        code="14758", name="Phường Đông Thọ", kind=Kind.WARD, parent=city, valid_to=ended
+    )
+    neighbour = unit_create(
+        code="14755", name="Phường Nam Ngạn", kind=Kind.WARD, parent=city, valid_to=ended
+    )
+    new = unit_create(
+        code="14758", name="Phường Hàm Rồng", kind=Kind.WARD, parent=province, valid_from=started
+    )
+    for predecessor in (old, neighbour):
+        succession_record(predecessor=predecessor, successor=new, effective_date=started)
+    for username, unit, role in [
+        ("thanhhoa", province, Role.PROVINCE_ADMIN),
+        ("dongtho", old, Role.COMMUNE_MANAGER),
+        ("hamrong", new, Role.COMMUNE_MANAGER),
+        ("namngan", neighbour, Role.COMMUNE_MANAGER),
+    ]:
+        user = User.objects.create(username=username, full_name=username)
+        Membership.objects.create(user=user, unit=unit, role=role)
+    return {"province": province, "old": old, "new": new, "neighbour": neighbour}

@@ -32,20 +32,36 @@ def unit_for(
     during that period (codes are reused across reforms); 404 outside the caller's view, 403
     when seen but the action is not theirs (the permission service decides)."""
     if period is not None:
-        unit = version_for_period(code, period.start, period.end)
-        if unit is None and AdminUnit.objects.filter(code=code).exists():
-            raise ApiError(
-                404,
-                "unit_not_in_period",
-                _("No unit had the code %(code)s in %(period)s.")
-                % {"code": code, "period": period.code},
-            )
+        unit = version_in(code, period)
     else:
-        unit = unit_version(code, as_of)
-    if unit is None:
-        raise Http404
+        found = unit_version(code, as_of)
+        if found is None:
+            raise Http404
+        unit = found
     require(request.user, action, unit)
     return unit
+
+
+def version_in(code: str, period: Period) -> AdminUnit:
+    """The version of the code in force during the period (at its end, else at its start),
+    before any permission check: 404, with the reason ``unit_not_in_period`` when the code is
+    known but no unit had it then."""
+    unit = version_for_period(code, period.start, period.end)
+    if unit is not None:
+        return unit
+    if AdminUnit.objects.filter(code=code).exists():
+        raise ApiError(
+            404,
+            "unit_not_in_period",
+            _("No unit had the code %(code)s in %(period)s.")
+            % {"code": code, "period": period.code},
+        )
+    raise Http404
+
+
+def year_period(year: int) -> Period:
+    """The calendar year as a reporting period: what a ``year`` parameter names."""
+    return parse_period(str(year))
 
 
 def criteria_set(code: str) -> CriteriaSet:

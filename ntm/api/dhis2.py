@@ -6,6 +6,12 @@ quarters are written alike (2024, 2024Q3); our half-year 2024H1 is DHIS2's six-m
 Pass/fail values are DHIS2 booleans ("true"/"false"). Imports go through the values importer —
 all values or none, with the same rules as the web — and answer with a DHIS2-like import
 summary (imported, updated, ignored = unchanged, conflicts).
+
+An organisation unit is mapped to one version of our unit, while the importer names units by
+code and period (the version in force during the period: at its end, else at its start). A
+value is a conflict unless its mapped version is the one its code names in its period: the code
+may belong to another unit then (the 2025 reform gave 14758, Phường Đông Thọ, to Phường Hàm
+Rồng), and the value must not land there.
 """
 
 import csv
@@ -19,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from ntm.api.models import Dhis2Kind, Dhis2Mapping
 from ntm.catalog.models import CriteriaSet
-from ntm.engine.periods import Period
+from ntm.engine.periods import Period, parse_period
 from ntm.geo.models import AdminUnit
+from ntm.geo.selectors import version_during
 from ntm.observations.models import DataValue
 
 CSV_COLUMNS = (
@@ -59,7 +66,7 @@ def from_dhis2_period(text: str) -> str | None:
 class Maps:
     units_by_id: dict[int, Dhis2Mapping] = field(default_factory=dict)
     elements_by_key: dict[tuple[int, str], Dhis2Mapping] = field(default_factory=dict)
-    org_units: dict[str, str] = field(default_factory=dict)  # UID or DHIS2 code → our code
+    org_units: dict[str, AdminUnit] = field(default_factory=dict)  # UID or DHIS2 code → unit
     elements: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def element(self, ident: str, combo: str) -> tuple[str, str] | None:
@@ -79,7 +86,7 @@ def load_maps() -> Maps:
             maps.units_by_id[m.unit_id] = m  # type: ignore[index]
             for ident in (m.dhis2_id, m.dhis2_code):
                 if ident:
-                    maps.org_units[ident] = m.unit.code
+                    maps.org_units[ident] = m.unit
         elif m.kind == Dhis2Kind.ELEMENT and m.criteria_set is not None:
             maps.elements_by_key[(m.criteria_set_id, m.code)] = m  # type: ignore[index]
             for ident in (m.dhis2_id, m.dhis2_code):
@@ -182,6 +189,16 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
     return found
 
 
+def _span(code: str | None) -> Period | None:
+    """The period of one of our period codes; None for none or an impossible one (year 0000)."""
+    if code is None:
+        return None
+    try:
+        return parse_period(code)
+    except ValueError:
+        return None
+
+
 @dataclass
 class Conversion:
     rows: list[dict[str, str]]  # in the importer's columns
@@ -195,23 +212,40 @@ def to_rows(
     """Our import rows for DHIS2 data values (``period``/``org_unit``: the set's defaults)."""
     maps = load_maps()
     result = Conversion([], [], [])
+    named = {str(item.get("orgUnit") or org_unit) for item in data_values}
+    codes = {maps.org_units[o].code for o in named if o in maps.org_units}
+    versions: dict[str, list[AdminUnit]] = {}
+    for version in AdminUnit.objects.filter(code__in=codes):
+        versions.setdefault(version.code, []).append(version)
     for item in data_values:
         element_id = str(item.get("dataElement") or "")
         org_id = str(item.get("orgUnit") or org_unit)
         combo = str(item.get("categoryOptionCombo") or "")
         raw_period = str(item.get("period") or period)
         ours_period = from_dhis2_period(raw_period)
+        span = _span(ours_period)
         element = maps.element(element_id, combo)
-        unit_code = maps.org_units.get(org_id)
+        unit = maps.org_units.get(org_id)
         problems = []
         if element is None:
             problems.append(
                 (element_id, _("Data element (with this category option combo) is not mapped."))
             )
-        if unit_code is None:
+        if unit is None:
             problems.append((org_id, _("Organisation unit is not mapped.")))
-        if ours_period is None:
+        if span is None:
             problems.append((raw_period, _("Period is not a year, six-month or quarter.")))
+        elif unit is not None and version_during(versions[unit.code], span.start, span.end) != unit:
+            problems.append(
+                (
+                    org_id,
+                    _(
+                        "Organisation unit is mapped to %(code)s %(name)s, which is not the unit "
+                        "that had this code in %(period)s."
+                    )
+                    % {"code": unit.code, "name": unit.name, "period": span.code},
+                )
+            )
         value = item.get("value")
         if value is None or str(value).strip() == "":
             problems.append(
@@ -220,13 +254,13 @@ def to_rows(
         if problems:
             result.conflicts.extend({"object": o, "value": m} for o, m in problems)
             continue
-        assert element is not None and unit_code is not None and ours_period is not None
+        assert element is not None and unit is not None and span is not None
         result.rows.append(
             {
-                "unit": unit_code,
+                "unit": unit.code,
                 "set": element[0],
                 "code": element[1],
-                "period": ours_period,
+                "period": span.code,
                 "value": str(value),
                 "note": str(item.get("comment") or ""),
             }

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
 from ntm.accounts.permissions import Action, require
-from ntm.api.common import unit_for
+from ntm.api.common import unit_for, year_period
 from ntm.api.errors import ERRORS
 from ntm.api.schemas import (
     MobilisationOut,
@@ -54,6 +54,7 @@ def _task(task: Task, overdue: bool) -> dict[str, Any]:
     "/units/{code}/plans", response={200: list[PlanOut], **ERRORS}, operation_id="plans_list"
 )
 def plans_list(request: HttpRequest, code: str) -> Any:
+    """The plans, of every year, of the unit the code names today (no period is given here)."""
     unit = unit_for(request, code)
     return [
         _plan(p)
@@ -110,8 +111,10 @@ def _money(value: Decimal | None) -> str | None:
     "/units/{code}/works", response={200: list[WorkOut], **ERRORS}, operation_id="works_list"
 )
 def works_list(request: HttpRequest, code: str, year: int = Year) -> Any:
-    """The year's works in the unit's subtree with planned, disbursed and contributed amounts."""
-    unit = unit_for(request, code)
+    """The year's works in the unit's subtree with planned, disbursed and contributed amounts.
+    The unit is the one that had the code during the year (at its end, else at its start):
+    07420 in 2024 is the old xã Mỹ Thái of Lạng Giang, in 2025 the merged one."""
+    unit = unit_for(request, code, period=year_period(year))
     return [
         {
             "id": row.work.pk,
@@ -162,6 +165,7 @@ def mobilisation_out(table: finance.Mobilisation) -> dict[str, Any]:
     operation_id="mobilisation",
 )
 def mobilisation(request: HttpRequest, code: str, year: int = Year) -> Any:
-    """Funds mobilised by source (cash, non-cash valued, share): the table of every NTM report."""
-    unit = unit_for(request, code)
+    """Funds mobilised by source (cash, non-cash valued, share): the table of every NTM report.
+    The unit is the one that had the code during the year (at its end, else at its start)."""
+    unit = unit_for(request, code, period=year_period(year))
     return mobilisation_out(finance.mobilisation(unit=unit, year=year))

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from django.utils import translation
 from ninja import Query, Router, Schema
 
+from ntm.api.common import version_in, year_period
 from ntm.api.errors import PUBLIC_ERRORS
 from ntm.api.routers.planning import _money, mobilisation_out
 from ntm.api.schemas import MobilisationOut
@@ -167,13 +168,26 @@ def _feedback(items: list[Any]) -> list[dict[str, Any]]:
 def public_unit(
     request: HttpRequest,
     code: str,
-    year: int | None = Query(None, ge=2000, le=2100),
+    year: int | None = Query(
+        None,
+        ge=2000,
+        le=2100,
+        description="The year of funds and works; without ``on``, also the unit that had the "
+        "code that year",
+    ),
     on: Annotated[
         dt.date | None, Query(description="The unit version in force on this day")
     ] = None,
 ) -> Any:
-    """A commune's or village's public page: criteria met, issued plan, funds, works, answers."""
-    unit = portal.unit_by_code(code, on)
+    """A commune's or village's public page: criteria met, issued plan, funds, works, answers.
+
+    The unit is the version of the code in force on ``on``; without it, given ``year``, the one
+    that had the code during that year (at its end, else at its start: codes are reused by the
+    2025 reform), 404 ``unit_not_in_period`` when none had it; without either, today's."""
+    if on is None and year is not None:
+        unit = version_in(code, year_period(year))
+    else:
+        unit = portal.unit_by_code(code, on)
     page = portal.unit_page(unit=unit, year=year, language=translation.get_language() or "vi")
     return {
         "code": unit.code,

@@ -436,3 +436,27 @@ def test_export_with_a_period_takes_only_the_units_that_had_the_code_then(small_
     out = io.StringIO()
     call_command("export_values", unit="07408", periods=["2024Q1"], stdout=out)
     assert out.getvalue().startswith("unit,set,code,period,value,note")
+
+
+def test_export_takes_per_period_the_unit_that_had_a_reused_code_then(reform, small_set):
+    province_admin = User.objects.get(username="thanhhoa")
+    values_import(
+        _csv(
+            "unit,set,code,period,value",
+            "14758,xa-thu-nghiem,3,2024Q4,không đạt",
+            "14758,xa-thu-nghiem,3,2025Q4,đạt",
+            "14755,xa-thu-nghiem,3,2024Q4,đạt",
+        ),
+        user=province_admin,
+        filename="v.csv",
+    )
+    out = io.StringIO()
+    call_command("export_values", unit="14758", periods=["2025Q4", "2024Q4"], stdout=out)
+    rows = out.getvalue().splitlines()[1:]
+    assert rows == ["14758,xa-thu-nghiem,3,2024Q4,không đạt,", "14758,xa-thu-nghiem,3,2025Q4,đạt,"]
+    stored = {(v.unit.name, v.period) for v in DataValue.objects.filter(unit__code="14758")}
+    assert stored == {("Phường Đông Thọ", "2024Q4"), ("Phường Hàm Rồng", "2025Q4")}
+    with pytest.raises(CommandError, match="No unit had the code '14755' in 2025Q4"):
+        call_command(
+            "export_values", unit="14755", periods=["2024Q4", "2025Q4"], stdout=io.StringIO()
+        )

@@ -199,3 +199,31 @@ def test_a_province_defaults_to_the_set_and_period_its_communes_have_results_for
         "plan",
         "mobilisation",
     ]
+
+
+def test_build_report_names_the_unit_that_had_a_reused_code_in_the_period(
+    reform, small_set, tmp_path
+):
+    from ntm.accounts.models import User
+    from ntm.evaluation.actions import values_import
+
+    rows = ["unit,set,code,period,value"]
+    rows += [f"14758,xa-thu-nghiem,3,{p},đạt" for p in ("2024Q4", "2025Q4")]
+    values_import(
+        ("\n".join(rows) + "\n").encode(),
+        user=User.objects.get(username="thanhhoa"),
+        filename="v.csv",
+    )
+    for period, name in [("2024Q4", "phường Đông Thọ"), ("2025Q4", "phường Hàm Rồng")]:
+        out = tmp_path / f"{period}.docx"
+        call_command(
+            "build_report",
+            "bieu1",
+            unit="14758",
+            period=period,
+            fmt="docx",
+            out=str(out),
+            set_code="xa-thu-nghiem",
+            stdout=io.StringIO(),
+        )
+        assert name in _text(out.read_bytes()), period

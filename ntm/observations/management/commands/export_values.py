@@ -1,12 +1,15 @@
 """``manage.py export_values --unit CODE [--set CODE] [--period P ...] [--format csv|xlsx]
 [-o FILE]``: the values of a unit's subtree in the columns ``import_values`` reads.
 
-Every version of the unit with that code is included (07420 before and after the 2025 merger),
-with everything under it; with ``--period``, only the versions in force during those periods
-(a code reused by the reform names another unit after it). Importing the file back changes
-nothing.
+Without ``--period``, every version of the unit with that code is included (07420 before and
+after the 2025 merger), with everything under it. With ``--period``, each period takes the
+version in force during it (at its end, else at its start), as ``import_values`` and
+``build_report`` do: a code the reform gave to another unit names the old unit in 2024Q4 and the
+new one in 2025Q4, and a period in which no unit had the code is an error. Importing the file
+back changes nothing.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -63,19 +66,16 @@ class Command(BaseCommand):
                 parsed.append(parse_period(period))
             except ValueError as exc:
                 raise CommandError(f"{period!r} is not a period (2024, 2024H1, 2024Q1).") from exc
-        if parsed:
-            # With periods, only the versions in force during them: a code the 2025 reform
-            # gave to another unit must not bring that unit's values along.
-            during = {v.pk: v for p in parsed if (v := version_during(versions, p.start, p.end))}
-            if not during:
-                raise CommandError(
-                    f"No unit had the code {code!r} in {', '.join(p.code for p in parsed)}."
-                )
-            versions = list(during.values())
-        subtree = Q()
-        for version in versions:
-            subtree |= Q(path__startswith=version.path)
-        units = AdminUnit.objects.filter(subtree)
+        # Per period the version in force then, so a code the 2025 reform gave to another unit
+        # does not bring that unit's values along.
+        by_version: dict[AdminUnit, list[str]] = {}
+        for p in parsed:
+            version = version_during(versions, p.start, p.end)
+            if version is None:
+                raise CommandError(f"No unit had the code {code!r} in {p.code}.")
+            codes = by_version.setdefault(version, [])
+            if p.code not in codes:
+                codes.append(p.code)
         criteria_set = None
         if options["set_code"]:
             criteria_set = CriteriaSet.objects.filter(code=options["set_code"]).first()
@@ -87,7 +87,18 @@ class Command(BaseCommand):
         )
         if fmt == "xlsx" and output is None:
             raise CommandError("An XLSX export needs a file: add -o FILE.xlsx.")
-        rows = export_rows(units=units, criteria_set=criteria_set, periods=periods or None)
+        if parsed:
+            rows = []
+            for version in sorted(by_version, key=lambda v: (v.valid_from or dt.date.min, v.pk)):
+                units = AdminUnit.objects.filter(path__startswith=version.path)
+                rows += export_rows(
+                    units=units, criteria_set=criteria_set, periods=by_version[version]
+                )
+        else:
+            subtree = Q()
+            for version in versions:
+                subtree |= Q(path__startswith=version.path)
+            rows = export_rows(units=AdminUnit.objects.filter(subtree), criteria_set=criteria_set)
         data = render(rows, str(fmt))
         if output is None:
             self.stdout.write(data.decode("utf-8-sig"), ending="")
