@@ -49,6 +49,9 @@ class SetResult(models.Model):
     # Digest of everything the result was computed from (values and their periods, profile,
     # prerequisite, the definition applied): a refresh rewrites the row only when it changes.
     input_hash = models.CharField(max_length=32, blank=True, default="")
+    # Digest of the same without the values, with the unit's InputStamp instead: when it still
+    # matches, the result is current and the unit's values need not be read at all.
+    basis = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("set result")

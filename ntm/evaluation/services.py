@@ -41,7 +41,7 @@ from ntm.evaluation.models import SetResult, StaleResult
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import ProfileSource
 from ntm.geo.services import units_lock
-from ntm.observations.models import DataValue
+from ntm.observations.models import DataValue, InputStamp
 
 CHUNK = 2000
 
@@ -146,13 +146,21 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refreshed:
+def evaluate_units(
+    *, units: Iterable[AdminUnit], family: CriteriaSet, full: bool = False
+) -> Refreshed:
     """(Re)compute the results of these units for one set and store those whose inputs changed.
 
     The units are locked first (``units_lock``), so a concurrent save of one of them waits and
     then sees this refresh's rows; results are written by upsert, never by delete-and-insert,
-    so two refreshes cannot collide on the unique key. A result whose inputs' digest equals the
-    stored one is neither recomputed nor rewritten.
+    so two refreshes cannot collide on the unique key.
+
+    Two digests make "nothing changed" cheap. ``basis`` covers everything but the values, which
+    it replaces by the unit's ``InputStamp`` (bumped by every write of its values): a unit whose
+    stored results all keep their basis is current, and its values are not even read.
+    ``input_hash`` covers the values themselves: a result whose inputs' digest equals the stored
+    one is not recomputed nor rewritten (a Q4 save leaves Q1–Q3 as they are). ``full`` reads
+    every unit's values whatever its basis (for values written around the services).
     """
     units = list(units)
     done = Refreshed()
@@ -161,34 +169,76 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
     unit_ids = [u.pk for u in units]
     with transaction.atomic():
         units_lock(unit_ids)
-        stored: dict[tuple[int, str], str] = {
-            (unit_id, period): digest
-            for unit_id, period, digest in SetResult.objects.filter(
-                criteria_set=family, unit__in=unit_ids
-            ).values_list("unit_id", "period", "input_hash")
-        }
+        stored: dict[tuple[int, str], tuple[str, str]] = {}
+        ends: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+        for unit_id, period_code, period_end, digest, basis in SetResult.objects.filter(
+            criteria_set=family, unit__in=unit_ids
+        ).values_list("unit_id", "period", "period_end", "input_hash", "basis"):
+            stored[(unit_id, period_code)] = (digest, basis)
+            ends[unit_id].append((period_code, period_end))
+        stamps = dict(
+            InputStamp.objects.filter(criteria_set=family, unit__in=unit_ids).values_list(
+                "unit_id", "version"
+            )
+        )
         definitions = _Definitions(family)
         profiles = ProfileSource(units)
         prerequisites = _prerequisite_lookup(family, units)
+
+        def context(unit: AdminUnit, end: dt.date) -> tuple[UnitProfile, bool | None]:
+            profile = profiles.profile(unit, end)
+            met = (
+                _latest_before(prerequisites.get(unit.pk, []), end)
+                if family.prerequisite_id
+                else None
+            )
+            return (
+                UnitProfile(
+                    profile.region, profile.commune_group, profile.especially_difficult, end.year
+                ),
+                met,
+            )
+
+        current: set[int] = set()
+        for unit in units:
+            stamp = stamps.get(unit.pk)
+            if full or stamp is None or unit.pk not in ends:
+                continue
+            variant, _definition, fingerprint = definitions.for_unit(unit)
+            if all(
+                stored[(unit.pk, code)][1]
+                == _digest(PIPELINE_VERSION, variant.pk, fingerprint, *context(unit, end), stamp)
+                for code, end in ends[unit.pk]
+            ):
+                current.add(unit.pk)
+                done.results += len(ends[unit.pk])
+
         values: dict[int, list[tuple[str, str, Any, Any, str]]] = defaultdict(list)
-        rows = (
-            DataValue.objects.filter(criteria_set=family, unit__in=unit_ids)
-            .order_by("unit_id", "period_end", "updated_at")
-            .values_list("unit_id", "code", "period", "number", "flag", "text")
-        )
-        for unit_id, code, period_code, number, flag, text in rows.iterator(chunk_size=5000):
-            values[unit_id].append((code, period_code, number, flag, text))
+        to_read = [pk for pk in unit_ids if pk not in current]
+        if to_read:
+            rows = (
+                DataValue.objects.filter(criteria_set=family, unit__in=to_read)
+                .order_by("unit_id", "period_end", "updated_at")
+                .values_list("unit_id", "code", "period", "number", "flag", "text")
+            )
+            for unit_id, code, period_code, number, flag, text in rows.iterator(chunk_size=5000):
+                values[unit_id].append((code, period_code, number, flag, text))
 
         results: list[tuple[Any, ...]] = []
+        rebased: list[tuple[str, int, str]] = []
         now = timezone.now()
         kept: set[tuple[int, str]] = set()
         cache: ThresholdCache = {}
         for unit in units:
+            if unit.pk in current:
+                kept.update((unit.pk, code) for code, _end in ends[unit.pk])
+                continue
             unit_values = values.get(unit.pk)
             if not unit_values:
                 continue
             variant, definition, fingerprint = definitions.for_unit(unit)
             refs = definitions.references(unit, definition)
+            stamp = stamps.get(unit.pk)
             parsed = [
                 (code, parse_period(raw), text, number, flag)
                 for code, raw, number, flag, text in unit_values
@@ -202,14 +252,18 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
                     ):
                         snapshot[code] = (text, number, flag)
                         periods[code] = p.code
-                profile = profiles.profile(unit, period.end)
-                engine_profile = UnitProfile(
-                    profile.region, profile.commune_group, profile.especially_difficult, period.year
-                )
-                prerequisite_met = (
-                    _latest_before(prerequisites.get(unit.pk, []), period.end)
-                    if family.prerequisite_id
-                    else None
+                engine_profile, prerequisite_met = context(unit, period.end)
+                basis = (
+                    _digest(
+                        PIPELINE_VERSION,
+                        variant.pk,
+                        fingerprint,
+                        engine_profile,
+                        prerequisite_met,
+                        stamp,
+                    )
+                    if stamp is not None
+                    else ""
                 )
                 digest = _digest(
                     PIPELINE_VERSION,
@@ -219,9 +273,13 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
                     prerequisite_met,
                     sorted((code, periods[code], *entry) for code, entry in snapshot.items()),
                 )
-                kept.add((unit.pk, period.code))
+                key = (unit.pk, period.code)
+                kept.add(key)
                 done.results += 1
-                if stored.get((unit.pk, period.code)) == digest:
+                before = stored.get(key)
+                if before is not None and before[0] == digest:
+                    if before[1] != basis:
+                        rebased.append((basis, unit.pk, period.code))
                     continue
                 outcome = evaluate(
                     definition,
@@ -252,6 +310,7 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
                         criteria_status(outcome),
                         now,
                         digest,
+                        basis,
                     )
                 )
         gone = [key for key in stored if key not in kept]
@@ -266,6 +325,8 @@ def evaluate_units(*, units: Iterable[AdminUnit], family: CriteriaSet) -> Refres
             done.removed = len(gone)
         if results:
             _upsert(results)
+        if rebased:
+            _rebase(family, rebased)
         done.written = len(results)
     return done
 
@@ -286,6 +347,7 @@ _COLUMNS = (
     "criteria_status",
     "computed_at",
     "input_hash",
+    "basis",
 )
 _KEY = ("unit_id", "criteria_set_id", "period")
 
@@ -307,11 +369,23 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
     adapt_date = connection.ops.adapt_datefield_value
     adapt_time = connection.ops.adapt_datetimefield_value
     prepared = [
-        (*row[:4], adapt_date(row[4]), *row[5:13], adapt_time(row[13]), row[14]) for row in rows
+        (*row[:4], adapt_date(row[4]), *row[5:13], adapt_time(row[13]), *row[14:]) for row in rows
     ]
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), 1000):
             cursor.executemany(sql, prepared[start : start + 1000])
+
+
+def _rebase(family: CriteriaSet, rows: list[tuple[str, int, str]]) -> None:
+    """Store the new basis of results whose values did not change (another period's did)."""
+    table = SetResult._meta.db_table
+    sql = (
+        f"UPDATE {table} SET basis = %s "
+        f"WHERE unit_id = %s AND criteria_set_id = {int(family.pk)} AND period = %s"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(sql, rows[start : start + 1000])
 
 
 STATUS_LETTERS = {
@@ -456,7 +530,8 @@ def refresh_stale(*, limit: int | None = None, chunk: int = CHUNK) -> Refreshed:
                 return done
             claimed_ids = [pk for pk, _unit_id in claimed]
             units = list(AdminUnit.objects.filter(pk__in={u for _pk, u in claimed}))
-            done += evaluate_units(units=units, family=family)
+            # A mark asks for a recheck: read the values even where the basis still matches.
+            done += evaluate_units(units=units, family=family, full=True)
             StaleResult.objects.filter(pk__in=claimed_ids).delete()
         chunks += 1
     return done

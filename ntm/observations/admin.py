@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from ntm.observations.models import DataValue, Evidence, PeriodLock, ValueComment
+from ntm.observations.models import DataValue, Evidence, InputStamp, PeriodLock, ValueComment
 
 
 class EvidenceInline(admin.TabularInline):
@@ -52,3 +53,19 @@ class EvidenceAdmin(admin.ModelAdmin):
 class ValueCommentAdmin(admin.ModelAdmin):
     list_display = ["value", "author", "created_at", "text"]
     raw_id_fields = ["value", "author"]
+
+
+@admin.register(InputStamp)
+class InputStampAdmin(admin.ModelAdmin):
+    """Counters the services bump on every write of values: read-only."""
+
+    list_display = ["unit", "criteria_set", "version"]
+    list_filter = ["criteria_set"]
+    raw_id_fields = ["unit"]
+    list_select_related = ["unit", "criteria_set"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

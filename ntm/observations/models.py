@@ -169,3 +169,29 @@ class ValueComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class InputStamp(models.Model):
+    """A counter per (unit, set), bumped by every write of the unit's values for the set in the
+    write's own transaction (``services.stamp_bump``).
+
+    A stored result remembers the stamp it was computed from: when the stamp (and the rest of
+    its basis: definition, profile, prerequisite) is unchanged, the pipeline knows the result
+    is current without reading a single value. A unit with values and no stamp is always read.
+    """
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("input stamp")
+        verbose_name_plural = _("input stamps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criteria_set", "unit"], name="observations_input_stamp_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"stamp {self.unit_id} {self.criteria_set_id} v{self.version}"

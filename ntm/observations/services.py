@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,14 @@ from ntm.engine.periods import Period, parse_period
 from ntm.engine.values import ValueError_, format_value, parse_value
 from ntm.geo.models import AdminUnit, Level
 from ntm.geo.services import units_lock
-from ntm.observations.models import DataValue, Evidence, PeriodLock, ValueComment, ValueStatus
+from ntm.observations.models import (
+    DataValue,
+    Evidence,
+    InputStamp,
+    PeriodLock,
+    ValueComment,
+    ValueStatus,
+)
 
 
 class DataError(ValueError):
@@ -216,7 +224,18 @@ def value_set(
     record.status = ValueStatus.DRAFT
     record._history_user = record.updated_by  # type: ignore[attr-defined]
     record.save()
+    stamp_bump(unit_id=unit.pk, criteria_set_id=criteria_set.pk)
     return record, True
+
+
+def stamp_bump(*, unit_id: int, criteria_set_id: int) -> None:
+    """Note that the unit's values for the set changed (see ``InputStamp``). Called with the
+    unit locked (``units_lock``) by every write of values, so the create cannot race."""
+    bumped = InputStamp.objects.filter(unit_id=unit_id, criteria_set_id=criteria_set_id).update(
+        version=F("version") + 1
+    )
+    if not bumped:
+        InputStamp.objects.create(unit_id=unit_id, criteria_set_id=criteria_set_id, version=1)
 
 
 def _transition(
@@ -228,6 +247,7 @@ def _transition(
         value.approved_by, value.approved_at = user, timezone.now()
     value._history_user = user  # type: ignore[attr-defined]
     value._change_reason = reason  # type: ignore[attr-defined]
+    # The status is not an input of results (yet): no stamp_bump, results stay current.
     value.save()
     return value
 
@@ -271,6 +291,7 @@ def value_clear(*, user: Any, value: DataValue) -> None:
     units_lock([value.unit_id])
     value._history_user = user  # type: ignore[attr-defined]
     value.delete()
+    stamp_bump(unit_id=value.unit_id, criteria_set_id=value.criteria_set_id)
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from ntm.evaluation import actions
 from ntm.evaluation.models import SetResult, StaleResult
 from ntm.evaluation.services import evaluate_units, mark_stale, refresh_stale
 from ntm.geo.models import Classification
-from ntm.observations.models import DataValue
+from ntm.observations.models import DataValue, InputStamp
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def _status(unit, family, code, period="2024Q1"):
 
 def _consistent(unit, family) -> bool:
     """Stored results equal a fresh evaluation of the stored values: nothing to rewrite."""
-    done = evaluate_units(units=[unit], family=family)
+    done = evaluate_units(units=[unit], family=family, full=True)
     return done.written == 0 and done.removed == 0
 
 
@@ -217,3 +217,96 @@ def test_the_stored_explanation_is_compact_and_reads_back_whole(poverty, small_s
     assert poverty_rate["value_source"] == "computed" and poverty_rate["source"] == "thử nghiệm"
     # Results stored before the compact form are read as they were.
     assert expand(full) == full
+
+
+def _values_read(queries) -> int:
+    return sum("observations_datavalue" in q["sql"] for q in queries)
+
+
+def test_nothing_changed_reads_no_value(poverty, small_set, demo, xa):
+    """Results whose basis (stamp, definition, profile, prerequisite) still holds are current:
+    the check reads stored results and stamps, never the values."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ntm.geo.models import AdminUnit
+
+    other = AdminUnit.objects.get(code="07411")
+    admin = User.objects.create_superuser("root", password=None)
+    actions.value_record(
+        user=admin, unit=other, criteria_set=small_set, code="1.1", period="2024Q1", value="90"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        done = evaluate_units(units=[poverty, other], family=small_set)
+    assert (done.results, done.written) == (2, 0)
+    assert _values_read(queries.captured_queries) == 0
+    # A save bumps the unit's stamp: the next check reads that unit's values, and only its.
+    stamp = InputStamp.objects.get(unit=other, criteria_set=small_set).version
+    DataValue.objects.filter(unit=other).update(text="50", number=50)
+    InputStamp.objects.filter(unit=other).update(version=stamp + 1)
+    with CaptureQueriesContext(connection) as queries:
+        done = evaluate_units(units=[poverty, other], family=small_set)
+    assert done.written == 1
+    reads = [q["sql"] for q in queries.captured_queries if "observations_datavalue" in q["sql"]]
+    assert len(reads) == 1 and str(other.pk) in reads[0] and str(poverty.pk) not in reads[0]
+    assert _status(other, small_set, "1.1") == "not_met"
+    # Checked again, now current: no read.
+    with CaptureQueriesContext(connection) as queries:
+        evaluate_units(units=[poverty, other], family=small_set)
+    assert _values_read(queries.captured_queries) == 0
+
+
+def test_every_write_of_values_bumps_the_stamp(poverty, small_set, xa):
+    def stamp():
+        return InputStamp.objects.get(unit=poverty, criteria_set=small_set).version
+
+    first = stamp()
+    record, _ = actions.value_record(
+        user=xa, unit=poverty, criteria_set=small_set, code="1.1", period="2024Q2", value="70"
+    )
+    assert stamp() == first + 1
+    # The same value again is no write, no bump.
+    actions.value_record(
+        user=xa, unit=poverty, criteria_set=small_set, code="1.1", period="2024Q2", value="70"
+    )
+    assert stamp() == first + 1
+    actions.value_remove(user=xa, value=record)
+    assert stamp() == first + 2
+    actions.values_import(FIXTURES / "values-good.csv", user=xa)
+    assert InputStamp.objects.filter(version__gte=1).exists()
+
+
+def test_a_changed_threshold_is_seen_without_a_mark(poverty, small_set):
+    """The definition is in the basis: results follow a set changed (a new version) without
+    marks, e.g. by a catalog service called outside the actions."""
+    from django.db.models import F
+
+    from ntm.catalog.models import Threshold
+
+    assert _status(poverty, small_set, "1.1") == "met"
+    Threshold.objects.filter(indicator__code="1.1", indicator__criteria_set=small_set).update(
+        value="95"
+    )
+    CriteriaSet.objects.filter(pk=small_set.pk).update(version=F("version") + 1)
+    small_set.refresh_from_db()
+    done = evaluate_units(units=[poverty], family=small_set)
+    assert done.written == 1
+    assert _status(poverty, small_set, "1.1") == "not_met"
+
+
+def test_values_written_around_the_services_need_a_full_check(poverty, small_set):
+    DataValue.objects.filter(unit=poverty, code="1.1").update(text="60", number=60)
+    assert evaluate_units(units=[poverty], family=small_set).written == 0
+    assert evaluate_units(units=[poverty], family=small_set, full=True).written == 1
+    assert _status(poverty, small_set, "1.1") == "not_met"
+
+
+def test_the_evaluate_command_reads_values_with_full(poverty, small_set):
+    DataValue.objects.filter(unit=poverty, code="1.1").update(text="60", number=60)
+    out = io.StringIO()
+    call_command("evaluate", "--set", small_set.code, "-v", "0", stdout=out)
+    assert "(0 written, 0 removed)" in out.getvalue()
+    out = io.StringIO()
+    call_command("evaluate", "--set", small_set.code, "--full", "-v", "0", stdout=out)
+    assert "(1 written, 0 removed)" in out.getvalue()
+    assert _status(poverty, small_set, "1.1") == "not_met"

@@ -20,6 +20,10 @@ Recompute and store the results of criteria sets, then print them.
 then a count of the results in scope, of those rewritten (their inputs changed) and of those
 removed (no values left). ``-v 0`` prints only that count and reads no stored result back.
 
+A unit whose results are known current (its values' stamp, the set's version, its profile and
+prerequisite unchanged since they were computed) is not read at all; ``--full`` reads every
+value anyway — for values written around the application (by SQL, say).
+
 ``--format json`` with ``--unit``, ``--set`` and ``--period`` prints ONE JSON object: the result
 of the unit itself (the version of the code in force during the period). Otherwise it prints
 one such object per line (JSON Lines), for every unit of the scope and every stored period (or,
@@ -63,7 +67,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from ntm.catalog.models import CriteriaSet
 from ntm.catalog.selectors import prerequisite_order
@@ -74,7 +78,7 @@ from ntm.evaluation.services import Refreshed, dependants_of, evaluate_units, ma
 from ntm.evaluation.tasks import refresh_stale_results
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import version_during
-from ntm.observations.models import DataValue
+from ntm.observations.models import DataValue, InputStamp
 
 CHUNK = 2000
 
@@ -97,6 +101,12 @@ class Command(BaseCommand):
         parser.add_argument("--period", metavar="P", help="period to print: 2024, 2024H1 or 2024Q4")
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
+            "--full",
+            action="store_true",
+            help="read every unit's values, even where its results are known current (after "
+            "values were written around the application, e.g. by SQL)",
+        )
+        parser.add_argument(
             "--queue",
             type=int,
             metavar="TASKS",
@@ -108,6 +118,9 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         period = self._period(options["period"])
         family = self._family(options["set_code"])
+        full = bool(options["full"])
+        # Units with values have a stamp; --full finds them from the values themselves.
+        inputs = DataValue if full else InputStamp
         code = (options["unit"] or "").strip()
         versions = list(AdminUnit.objects.filter(code=code)) if code else []
         if code and not versions:
@@ -121,7 +134,12 @@ class Command(BaseCommand):
         if family is not None:
             shown = [family]
         else:
-            ids = DataValue.objects.filter(scope).order_by().values("criteria_set").distinct()
+            ids = list(
+                inputs.objects.filter(scope)
+                .order_by()
+                .values_list("criteria_set_id", flat=True)
+                .distinct()
+            )
             shown = prerequisite_order(
                 list(
                     CriteriaSet.objects.filter(pk__in=ids, localises__isnull=True).order_by("code")
@@ -139,11 +157,11 @@ class Command(BaseCommand):
         units_seen: set[int] = set()
         units_by_set: dict[int, list[AdminUnit]] = {}
         for s in prerequisite_order(evaluated):
-            units = self._units(s, scope)
+            units = self._units(s, scope, inputs)
             units_by_set[s.pk] = units
             units_seen.update(u.pk for u in units)
             for start in range(0, len(units), CHUNK):
-                stored += evaluate_units(units=units[start : start + CHUNK], family=s)
+                stored += evaluate_units(units=units[start : start + CHUNK], family=s, full=full)
 
         if single:
             assert target is not None and family is not None and period is not None
@@ -177,7 +195,7 @@ class Command(BaseCommand):
             raise CommandError("--queue takes the number of tasks to queue (1 or more).")
         marked = 0
         for family in prerequisite_order(sets):
-            unit_ids = DataValue.objects.filter(scope, criteria_set=family).values_list(
+            unit_ids = InputStamp.objects.filter(scope, criteria_set=family).values_list(
                 "unit_id", flat=True
             )
             marked += mark_stale(
@@ -230,11 +248,11 @@ class Command(BaseCommand):
         )
 
     @staticmethod
-    def _units(family: CriteriaSet, scope: Q) -> list[AdminUnit]:
+    def _units(family: CriteriaSet, scope: Q, inputs: type[Model]) -> list[AdminUnit]:
         """Units of the scope with values or stored results for the set (stale ones are cleared)."""
 
         ids: set[int] = set()
-        for model in (DataValue, SetResult):
+        for model in (inputs, SetResult):
             ids.update(
                 model.objects.filter(scope, criteria_set=family)  # type: ignore[attr-defined]
                 .order_by()
