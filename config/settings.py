@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ntm.recognition",
     "ntm.reports",
     "ntm.api",
+    "ntm.demo",
     "ninja",
 ]
 

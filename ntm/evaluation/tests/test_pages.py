@@ -8,7 +8,7 @@ ADVANCED = "xa-ntm-nang-cao-2021-2025"
 
 @pytest.fixture
 def demo_values(db):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     return load_demo(with_values=True)
 

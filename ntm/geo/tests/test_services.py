@@ -83,7 +83,7 @@ def test_demo_links_duong_duc_to_my_thai_and_carries_its_villages_over(demo):
 
 
 def test_demo_is_idempotent(demo):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     counts = (AdminUnit.objects.count(), Succession.objects.count(), User.objects.count())
     load_demo()
