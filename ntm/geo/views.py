@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ntm.accounts.permissions import Action, can, require
+from ntm.accounts.permissions import Action, browse_roots, can, require, visible_units
 from ntm.core.http import HtmxHttpRequest
 from ntm.evaluation import actions
 from ntm.evaluation.selectors import sets_for_unit, sets_for_unit_level
@@ -40,7 +40,9 @@ def unit_index(request: HtmxHttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"]
         as_of = form.cleaned_data["as_of"]
-        results = selectors.unit_search(user=request.user, query=query or "", as_of=as_of)
+        results = selectors.unit_search(
+            units=visible_units(request.user), query=query or "", as_of=as_of
+        )
     template = "geo/index.html#results" if request.htmx else "geo/index.html"
     return render(
         request,
@@ -50,7 +52,9 @@ def unit_index(request: HtmxHttpRequest) -> HttpResponse:
             "query": query,
             "results": results,
             "as_of": as_of,
-            "roots": [] if request.htmx else selectors.tree_roots(user=request.user, as_of=as_of),
+            "roots": []
+            if request.htmx
+            else selectors.tree_roots(roots=browse_roots(request.user), as_of=as_of),
         },
     )
 
@@ -105,7 +109,6 @@ def village_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             village = services.village_create(
-                user=request.user,
                 commune=commune,
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],
