@@ -7,7 +7,6 @@ from ntm.accounts.permissions import Action, can, is_system_admin, require
 from ntm.catalog.models import CriteriaSet
 from ntm.evaluation import selectors
 from ntm.geo.models import AdminUnit, Level
-from ntm.recognition.models import Recognition
 
 
 def _unit_and_set(
@@ -43,10 +42,6 @@ def set_result(request: HttpRequest, unit_id: int, set_code: str) -> HttpRespons
             "villages": villages,
             "village_family": village_family,
             "can_edit": can(request.user, Action.EDIT_DATA, unit),
-            # The revocation warning of 18/2022 concerns communes recognised under this set.
-            "recognition": Recognition.objects.filter(unit=unit, set_code=family.code)
-            .order_by("-decision_date")
-            .first(),
         },
     )
 

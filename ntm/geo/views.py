@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods
 from ntm.accounts.permissions import Action, browse_roots, can, require, visible_units
 from ntm.core.http import HtmxHttpRequest
 from ntm.evaluation import actions
-from ntm.evaluation.selectors import sets_for_unit, sets_for_unit_level
 from ntm.geo import selectors, services
 from ntm.geo.forms import AsOfForm, ClassificationForm, SearchForm, VillageForm
 from ntm.geo.models import AdminUnit
@@ -94,9 +93,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "can_classify": unit.level == 3 and can(request.user, Action.CONFIGURE_CRITERIA, unit),
             # Units of the history outside the user's scope are named but not linked.
             "visible_ids": {u.pk for u in linked if can(request.user, Action.VIEW, u)},
-            "sets": sets_for_unit(unit) if unit.level >= 3 else [],
             "can_edit_data": can(request.user, Action.EDIT_DATA, unit),
-            "rollup_sets": sets_for_unit_level(unit, "commune") if unit.level < 3 else [],
         },
     )
 

@@ -205,6 +205,14 @@ def surveys_of(unit: AdminUnit) -> list[Survey]:
     return list(Survey.objects.filter(unit=unit).order_by("-created_at"))
 
 
+def latest_recognition(unit: AdminUnit, set_code: str) -> Recognition | None:
+    """The unit's latest recognition under a set: the revocation warning of 18/2022 concerns
+    communes recognised under it."""
+    return (
+        Recognition.objects.filter(unit=unit, set_code=set_code).order_by("-decision_date").first()
+    )
+
+
 def public_status(unit: AdminUnit) -> str:
     """What the public page says about the unit's recognitions (one query)."""
     recognitions = list(Recognition.objects.filter(unit=unit).order_by("-decision_date"))

@@ -1,11 +1,26 @@
-"""Results on pages: how a threshold was chosen, in words."""
+"""Results on other apps' pages (the unit page of geo), and how a threshold was chosen, in words."""
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from ntm.geo.models import Region
+from ntm.catalog.models import CriteriaSet
+from ntm.evaluation.models import SetResult
+from ntm.evaluation.selectors import sets_for_unit, sets_for_unit_level
+from ntm.geo.models import AdminUnit, Level, Region
 
 register = template.Library()
+
+
+@register.simple_tag
+def unit_sets(unit: AdminUnit) -> list[tuple[CriteriaSet, SetResult | None]]:
+    """A commune's or village's sets with its latest result for each."""
+    return sets_for_unit(unit) if unit.level >= Level.COMMUNE else []
+
+
+@register.simple_tag
+def rollup_sets(unit: AdminUnit) -> list[tuple[CriteriaSet, SetResult | None]]:
+    """The commune sets a province or district counts its communes against."""
+    return sets_for_unit_level(unit, "commune") if unit.level < Level.COMMUNE else []
 
 
 @register.filter
