@@ -48,10 +48,12 @@ e2e: setup ## browser tests in headless Chromium (needs `make deps`)
 api-fuzz: setup ## schemathesis against /api/openapi.json: no server error, responses as documented
 	$(PY) -m pytest ntm/api/tests/fuzz_openapi.py -n 2 -q -W ignore::DeprecationWarning $(PYTEST_ARGS)
 
-lint: setup ## ruff, mypy and the migrations check
+lint: setup ## ruff, mypy, the layers of the apps (import-linter) and the migrations check
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	@# The contracts are in pyproject.toml; no cache, the graph takes under a second.
+	.venv/bin/lint-imports --no-cache --no-logo
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 
 format: setup

@@ -23,7 +23,7 @@ def pytest_configure(config):
 
 @pytest.fixture
 def demo(db):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     return load_demo()
 

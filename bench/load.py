@@ -49,7 +49,7 @@ def prepare(url: str) -> dict[str, str]:
 
     from ntm.accounts.models import User
     from ntm.api.services import token_create
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     call_command("migrate", verbosity=0)
     # Served as in production (DEBUG off): hashed files by WhiteNoise from var/static.

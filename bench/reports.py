@@ -170,7 +170,7 @@ def check_rollup(content: bytes, data) -> None:
 
 
 def bieu1_times(repeat: int) -> None:
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
     from ntm.engine.periods import parse_period
     from ntm.geo.models import AdminUnit
     from ntm.reports import bieu1

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ntm.recognition",
     "ntm.reports",
     "ntm.api",
+    "ntm.demo",
     "ninja",
 ]
 
@@ -88,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ntm.core.context_processors.site",
+                "ntm.accounts.context_processors.site",
             ],
         },
     },
@@ -138,7 +139,7 @@ if os.environ.get("REDIS_URL"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [

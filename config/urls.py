@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from ntm.accounts.views import home
 from ntm.api.api import api
 
 admin.site.site_header = _("NTM administration")
@@ -9,7 +10,7 @@ admin.site.site_title = _("NTM administration")
 admin.site.index_title = _("Data management")
 
 urlpatterns = [
-    path("", include("ntm.core.urls")),
+    path("", home, name="home"),
     path("accounts/", include("ntm.accounts.urls")),
     path("accounts/tokens/", include("ntm.api.urls")),
     path("api/", api.urls),

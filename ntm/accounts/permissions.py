@@ -121,6 +121,12 @@ def scope_roots(user: Any) -> list[AdminUnit]:
     return roots
 
 
+def browse_roots(user: Any) -> list[AdminUnit] | None:
+    """Where the user's unit tree starts: None (every province) for a system admin, else the top
+    units of their subtrees."""
+    return None if is_system_admin(user) else scope_roots(user)
+
+
 def _path_key(unit: AdminUnit) -> tuple[int, str]:
     return (unit.depth, unit.code)
 

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from ntm.catalog.models import CriteriaSet, Criterion, Indicator, Threshold
 from ntm.engine.model import (
@@ -135,6 +135,15 @@ def families(level: str | None = None) -> list[CriteriaSet]:
     if level:
         qs = qs.filter(level=level)
     return list(qs.order_by("valid_from", "code"))
+
+
+def families_for_unit(unit: AdminUnit, level: str) -> list[CriteriaSet]:
+    """Sets of a level that can apply to the unit (national ones and its province's own)."""
+    return list(
+        CriteriaSet.objects.filter(localises__isnull=True, level=level)
+        .filter(Q(province__isnull=True) | Q(province_id__in=[*unit.ancestor_ids, unit.pk]))
+        .order_by("-valid_from", "code")
+    )
 
 
 def prerequisite_order(sets: list[CriteriaSet]) -> list[CriteriaSet]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ntm.accounts.permissions import Action, require
 from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, Threshold
 from ntm.engine.model import Kind
+from ntm.engine.values import ValueError_, parse_number, parse_value
 from ntm.geo.models import AdminUnit, Level
 
 
@@ -20,8 +21,6 @@ class CatalogEditError(ValueError):
 def _normalise(indicator: Indicator, value: str) -> str:
     text = value.strip()
     if indicator.kind == Kind.PASS_FAIL:
-        from ntm.engine.values import ValueError_, parse_value
-
         try:
             return "true" if parse_value(text, Kind.PASS_FAIL) else "false"
         except ValueError_ as exc:
@@ -31,8 +30,6 @@ def _normalise(indicator: Indicator, value: str) -> str:
             raise CatalogEditError(_("Choose one of: %s") % ", ".join(indicator.levels))
         return text
     try:
-        from ntm.engine.values import parse_number
-
         number = parse_number(text)
     except (ValueError, InvalidOperation) as exc:
         raise CatalogEditError(_("Enter a number.")) from exc

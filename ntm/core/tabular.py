@@ -75,6 +75,7 @@ def _cell_text(value: object) -> str:
 def _raw_rows(data: bytes, filename: str) -> list[list[str]]:
     suffix = Path(filename).suffix.lower()
     if suffix in {".xlsx", ".xlsm"} or data[:2] == b"PK":
+        # deferred: openpyxl takes ~0.6 s to import and only XLSX files need it
         from openpyxl import load_workbook
 
         try:

@@ -2,18 +2,22 @@
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
 
-from ntm.catalog.models import CriteriaSet, Criterion, Indicator
-from ntm.catalog.selectors import applicable_set
+from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator
+from ntm.catalog.selectors import applicable_set, criteria_with_indicators, families_for_unit
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation.detail import expand
 from ntm.evaluation.models import SetResult, StaleResult
+from ntm.evaluation.services import parse_criteria_status
 from ntm.geo.models import AdminUnit, Level
+from ntm.observations.models import DataValue
+from ntm.organisation.selectors import responsible_by_field
 
 
 @dataclass
@@ -71,15 +75,10 @@ def result_as_of(
 def responsible_officials(unit: AdminUnit) -> dict[str, list[str]]:
     """Who answers for each field of work: committee members assigned to it, then specialist
     officials (see organisation.selectors.responsible_by_field)."""
-    from ntm.organisation.selectors import responsible_by_field
-
     return responsible_by_field(unit)
 
 
 def set_page(*, unit: AdminUnit, family: CriteriaSet, period: Period | None) -> SetPage:
-    from ntm.catalog.selectors import criteria_with_indicators
-    from ntm.observations.models import DataValue
-
     result = result_as_of(unit=unit, family=family, period=period)
     applied = result.applied_set if result else applicable_set(family, unit)
     criteria = criteria_with_indicators(applied)
@@ -189,8 +188,6 @@ def subunit_results(
 def criterion_rollup(rows: list[SubunitRow]) -> dict[int, Counter[str]]:
     """How many of these units stand at each status for each criterion (no query: the rows
     already carry each result's short criteria_status column)."""
-    from ntm.evaluation.services import parse_criteria_status
-
     rollup: dict[int, Counter[str]] = {}
     for row in rows:
         if row.result is None:
@@ -206,12 +203,8 @@ def sets_for_unit(unit: AdminUnit) -> list[tuple[CriteriaSet, SetResult | None]]
 
 
 def sets_for_unit_level(unit: AdminUnit, level: str) -> list[tuple[CriteriaSet, SetResult | None]]:
-    """Sets of a level that can apply to the unit (national ones and its province's own)."""
-    families = list(
-        CriteriaSet.objects.filter(localises__isnull=True, level=level)
-        .filter(Q(province__isnull=True) | Q(province_id__in=[*unit.ancestor_ids, unit.pk]))
-        .order_by("-valid_from", "code")
-    )
+    """Sets of a level that can apply to the unit, with the unit's latest result for each."""
+    families = families_for_unit(unit, level)
     latest: dict[int, SetResult] = {}
     for r in SetResult.objects.filter(unit=unit).order_by("period_end"):
         latest[r.criteria_set_id] = r
@@ -254,3 +247,109 @@ def pipeline_status() -> list[PendingSet]:
         ),
         key=lambda p: p.family.code,
     )
+
+
+# The data-entry page: each value beside its indicator's stored result.
+@dataclass
+class EntryRow:
+    code: str
+    label: str
+    kind: str
+    unit_of_measure: str
+    levels: list[str]
+    current: DataValue | None  # the value reported for this very period
+    previous: Sequence[DataValue]  # earlier periods, latest last (trend)
+    result: dict[str, Any] = field(default_factory=dict)  # indicator result at this period
+    is_element: bool = False
+    formula: str = ""
+
+    @property
+    def carried(self) -> DataValue | None:
+        return self.previous[-1] if self.previous else None
+
+
+@dataclass
+class EntryPage:
+    unit: AdminUnit
+    family: CriteriaSet
+    applied: CriteriaSet
+    period: Period
+    criteria: list[tuple[Criterion, list[EntryRow]]]
+    elements: list[EntryRow]
+    result: SetResult | None
+
+
+def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> EntryPage:
+    applied = applicable_set(family, unit)
+    criteria = criteria_with_indicators(applied)
+    elements = list(DataElement.objects.filter(criteria_set=applied).order_by("code"))
+    values = list(
+        DataValue.objects.filter(unit=unit, criteria_set=family, period_end__lte=period.end)
+        .annotate(evidence_count=Count("evidence"))
+        .select_related("updated_by")
+        .order_by("period_end", "updated_at")
+    )
+    result = result_as_of(unit=unit, family=family, period=period)
+    detail = {}
+    if result is not None:
+        for c in result.explanation["criteria"]:
+            for i in c["indicators"]:
+                detail[i["code"]] = i
+
+    def row(
+        code: str,
+        label: str,
+        kind: str,
+        unit_of_measure: str,
+        levels: list[str],
+        is_element: bool = False,
+        formula: str = "",
+    ) -> EntryRow:
+        mine = [v for v in values if v.code == code]
+        current = next((v for v in mine if v.period == period.code), None)
+        previous = [v for v in mine if v.period != period.code][-4:]
+        return EntryRow(
+            code,
+            label,
+            kind,
+            unit_of_measure,
+            levels,
+            current,
+            previous,
+            detail.get(code, {}),
+            is_element,
+            formula,
+        )
+
+    return EntryPage(
+        unit=unit,
+        family=family,
+        applied=applied,
+        period=period,
+        criteria=[
+            (
+                c,
+                [
+                    row(i.code, i.content, i.kind, i.unit, i.levels, formula=i.formula)
+                    for i in c.indicators.all()
+                ],
+            )
+            for c in criteria
+        ],
+        elements=[row(e.code, e.name, e.kind, e.unit, [], is_element=True) for e in elements],
+        result=result,
+    )
+
+
+def entry_row(
+    *, unit: AdminUnit, family: CriteriaSet, period: Period, code: str
+) -> tuple[EntryPage, EntryRow]:
+    page = entry_page(unit=unit, family=family, period=period)
+    for _criterion, rows in page.criteria:
+        for r in rows:
+            if r.code == code:
+                return page, r
+    for r in page.elements:
+        if r.code == code:
+            return page, r
+    raise KeyError(code)

@@ -12,4 +12,10 @@ urlpatterns = [
         name="criterion",
     ),
     path("<int:unit_id>/sets/<slug:set_code>/units/", views.subunits, name="subunits"),
+    path("<int:unit_id>/data/<slug:set_code>/<str:period>/", views.entry, name="entry"),
+    path(
+        "<int:unit_id>/data/<slug:set_code>/<str:period>/<str:code>/",
+        views.value_save,
+        name="value_save",
+    ),
 ]

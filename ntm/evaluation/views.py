@@ -1,13 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ntm.accounts.permissions import Action, can, is_system_admin, require
 from ntm.catalog.models import CriteriaSet
-from ntm.evaluation import selectors
+from ntm.core.http import HtmxHttpRequest
+from ntm.engine.periods import Period, parse_period
+from ntm.evaluation import actions, selectors
 from ntm.geo.models import AdminUnit, Level
-from ntm.recognition.models import Recognition
+from ntm.observations import services
+from ntm.observations.forms import ValueForm
 
 
 def _unit_and_set(
@@ -43,10 +49,6 @@ def set_result(request: HttpRequest, unit_id: int, set_code: str) -> HttpRespons
             "villages": villages,
             "village_family": village_family,
             "can_edit": can(request.user, Action.EDIT_DATA, unit),
-            # The revocation warning of 18/2022 concerns communes recognised under this set.
-            "recognition": Recognition.objects.filter(unit=unit, set_code=family.code)
-            .order_by("-decision_date")
-            .first(),
         },
     )
 
@@ -112,3 +114,92 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         else "evaluation/pipeline.html"
     )
     return render(request, template, {"pending": pending})
+
+
+def _entry_context(
+    request: HttpRequest, unit_id: int, set_code: str, period: str, action: Action = Action.VIEW
+) -> tuple[AdminUnit, CriteriaSet, Period]:
+    unit = get_object_or_404(AdminUnit, pk=unit_id)
+    require(request.user, action, unit)
+    family = get_object_or_404(CriteriaSet, code=set_code, localises__isnull=True)
+    try:
+        parsed = parse_period(period)
+    except ValueError as exc:
+        raise Http404 from exc
+    return unit, family, parsed
+
+
+@login_required
+def entry(request: HttpRequest, unit_id: int, set_code: str, period: str) -> HttpResponse:
+    unit, family, parsed = _entry_context(request, unit_id, set_code, period)
+    wanted = request.GET.get("p", "").strip()
+    if wanted:
+        try:
+            other = parse_period(wanted).code
+        except ValueError:
+            messages.error(
+                request,
+                _("“%(period)s” is not a period (2024, 2024H1, 2024Q1).") % {"period": wanted},
+            )
+        else:
+            return redirect("evaluation:entry", unit_id=unit.pk, set_code=family.code, period=other)
+    page = selectors.entry_page(unit=unit, family=family, period=parsed)
+    return render(
+        request,
+        "evaluation/entry.html",
+        {
+            "page": page,
+            "unit": unit,
+            "family": family,
+            "can_edit": can(request.user, Action.EDIT_DATA, unit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def value_save(
+    request: HtmxHttpRequest, unit_id: int, set_code: str, period: str, code: str
+) -> HttpResponse:
+    unit, family, parsed = _entry_context(request, unit_id, set_code, period, Action.EDIT_DATA)
+    form = ValueForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            actions.value_record(
+                user=request.user,
+                unit=unit,
+                criteria_set=family,
+                code=code,
+                period=parsed.code,
+                value=form.cleaned_data["value"],
+                note=form.cleaned_data["note"],
+            )
+        except services.DataError as exc:
+            error = str(exc)
+    else:
+        error = _("Enter a value.")
+    if not request.htmx:
+        if error:
+            messages.error(request, f"{code}: {error}")
+        return redirect(
+            "evaluation:entry", unit_id=unit.pk, set_code=family.code, period=parsed.code
+        )
+    try:
+        page, row = selectors.entry_row(unit=unit, family=family, period=parsed, code=code)
+    except KeyError as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "evaluation/entry.html#value-row",
+        {
+            "page": page,
+            "unit": unit,
+            "family": family,
+            "row": row,
+            "error": error,
+            "typed": request.POST.get("value", "") if error else "",
+            "can_edit": True,
+            "oob": True,
+        },
+    )

@@ -33,6 +33,7 @@ from ntm.finance.models import (
     Work,
 )
 from ntm.finance.money import shares, valued
+from ntm.finance.services import commune_of
 from ntm.geo.models import AdminUnit, Level
 
 ZERO = Decimal(0)
@@ -242,8 +243,6 @@ def commune_breakdown(*, unit: AdminUnit, year: int) -> CommuneBreakdown:
 
 def _rates(unit: AdminUnit, year: int) -> dict[tuple[int, str], Decimal]:
     """(commune id, rate kind) → VND per unit, for the communes of and above the unit."""
-    from django.db.models import Q
-
     return {
         (r.unit_id, r.kind): r.vnd_per_unit
         for r in ValuationRate.objects.filter(year=year).filter(
@@ -557,8 +556,6 @@ def allocations_of(*, unit: AdminUnit, year: int) -> list[Allocation]:
 
 
 def rates_of(*, unit: AdminUnit, year: int) -> dict[str, ValuationRate]:
-    from ntm.finance.services import commune_of
-
     return {r.kind: r for r in ValuationRate.objects.filter(unit=commune_of(unit), year=year)}
 
 

@@ -370,6 +370,7 @@ def work_rows(*, unit: AdminUnit, year: int) -> tuple[list[str], list[list[str]]
 
 def render(columns: list[str], rows: list[list[str]], fmt: str, sheet: str) -> bytes:
     if fmt == "xlsx":
+        # deferred: openpyxl takes ~0.6 s to import and only XLSX files need it
         from openpyxl import Workbook
         from openpyxl.styles import Font
 

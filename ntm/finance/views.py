@@ -1,6 +1,7 @@
 """Funding pages. Each view: unit from the URL with its permission, objects only inside that unit's
 subtree (an id from elsewhere is a 404), a form, one service or selector, a template."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -267,8 +268,6 @@ def work_edit(request: HttpRequest, unit_id: int, work_id: int) -> HttpResponse:
 
 
 def _grouped(value: Any) -> str:
-    from decimal import Decimal
-
     if value is None:
         return ""
     if isinstance(value, Decimal) and value == value.to_integral_value():

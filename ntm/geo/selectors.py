@@ -3,12 +3,10 @@
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from ntm.accounts.permissions import is_system_admin, scope_roots, visible_units
 from ntm.core.text import fold
 from ntm.geo.models import (
     AdminUnit,
@@ -55,13 +53,14 @@ def version_for_period(code: str, start: dt.date, end: dt.date) -> AdminUnit | N
 
 
 def unit_search(
-    *, user: Any, query: str, as_of: dt.date | None = None, limit: int = 50
+    *, units: AdminUnitQuerySet, query: str, as_of: dt.date | None = None, limit: int = 50
 ) -> list[AdminUnit]:
-    """Accent- and case-insensitive: "duong duc" finds "Xã Dương Đức"; a code finds its unit."""
+    """Accent- and case-insensitive: "duong duc" finds "Xã Dương Đức"; a code finds its unit.
+    Searches ``units``: the caller passes what the user may see (geo sits below accounts)."""
     terms = fold(query).split()
     if not terms:
         return []
-    qs = visible_units(user)
+    qs = units
     for term in terms:
         qs = qs.filter(search_name__contains=term)
     if as_of is not None:
@@ -86,12 +85,13 @@ def unit_children(*, unit: AdminUnit, as_of: dt.date | None = None) -> list[Admi
     return sorted(_with_child_count(qs, as_of), key=lambda u: (u.kind, u.search_name))
 
 
-def tree_roots(*, user: Any, as_of: dt.date | None = None) -> list[AdminUnit]:
-    """Top of the tree the user may browse: provinces for a system admin, else their scope roots."""
-    if is_system_admin(user):
+def tree_roots(*, roots: list[AdminUnit] | None, as_of: dt.date | None = None) -> list[AdminUnit]:
+    """Top of the tree to browse, with child counts: these units, or the provinces when None
+    (what ``accounts.permissions.browse_roots`` gives for the user)."""
+    if roots is None:
         qs = AdminUnit.objects.filter(parent__isnull=True).in_force(as_of)
     else:
-        qs = AdminUnit.objects.filter(pk__in=[u.pk for u in scope_roots(user)])
+        qs = AdminUnit.objects.filter(pk__in=[u.pk for u in roots])
     return list(_with_child_count(qs, as_of).order_by("level", "name"))
 
 

@@ -3,14 +3,12 @@
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ntm.accounts.permissions import Action, require
 from ntm.geo.models import KIND_LEVEL, AdminUnit, Classification, Kind, Level, Succession
 
 
@@ -86,10 +84,10 @@ def _next_village_code(commune: AdminUnit) -> str:
 
 @transaction.atomic
 def village_create(
-    *, user: Any, commune: AdminUnit, name: str, kind: str = Kind.VILLAGE, is_demo: bool = False
+    *, commune: AdminUnit, name: str, kind: str = Kind.VILLAGE, is_demo: bool = False
 ) -> AdminUnit:
-    """A commune user adds a village (thôn, bản, ấp, tổ dân phố) under their commune."""
-    require(user, Action.MANAGE_UNITS, commune)
+    """A commune user adds a village (thôn, bản, ấp, tổ dân phố) under their commune. The caller
+    has checked MANAGE_UNITS on the commune (permissions sit above geo)."""
     if commune.level != Level.COMMUNE:
         raise UnitError(_("Villages are created under a commune or ward."))
     if not commune.is_current:
@@ -116,8 +114,8 @@ def village_create(
 
 
 @transaction.atomic
-def unit_rename(*, user: Any, unit: AdminUnit, name: str) -> AdminUnit:
-    require(user, Action.MANAGE_UNITS, unit)
+def unit_rename(*, unit: AdminUnit, name: str) -> AdminUnit:
+    """The caller has checked MANAGE_UNITS on the village."""
     if unit.level != Level.VILLAGE:
         raise UnitError(_("Only villages are edited here; communes come from the national list."))
     name = " ".join(name.split())

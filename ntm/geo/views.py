@@ -7,10 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ntm.accounts.permissions import Action, can, require
+from ntm.accounts.permissions import Action, browse_roots, can, require, visible_units
 from ntm.core.http import HtmxHttpRequest
 from ntm.evaluation import actions
-from ntm.evaluation.selectors import sets_for_unit, sets_for_unit_level
 from ntm.geo import selectors, services
 from ntm.geo.forms import AsOfForm, ClassificationForm, SearchForm, VillageForm
 from ntm.geo.models import AdminUnit
@@ -40,7 +39,9 @@ def unit_index(request: HtmxHttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"]
         as_of = form.cleaned_data["as_of"]
-        results = selectors.unit_search(user=request.user, query=query or "", as_of=as_of)
+        results = selectors.unit_search(
+            units=visible_units(request.user), query=query or "", as_of=as_of
+        )
     template = "geo/index.html#results" if request.htmx else "geo/index.html"
     return render(
         request,
@@ -50,7 +51,9 @@ def unit_index(request: HtmxHttpRequest) -> HttpResponse:
             "query": query,
             "results": results,
             "as_of": as_of,
-            "roots": [] if request.htmx else selectors.tree_roots(user=request.user, as_of=as_of),
+            "roots": []
+            if request.htmx
+            else selectors.tree_roots(roots=browse_roots(request.user), as_of=as_of),
         },
     )
 
@@ -90,9 +93,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "can_classify": unit.level == 3 and can(request.user, Action.CONFIGURE_CRITERIA, unit),
             # Units of the history outside the user's scope are named but not linked.
             "visible_ids": {u.pk for u in linked if can(request.user, Action.VIEW, u)},
-            "sets": sets_for_unit(unit) if unit.level >= 3 else [],
             "can_edit_data": can(request.user, Action.EDIT_DATA, unit),
-            "rollup_sets": sets_for_unit_level(unit, "commune") if unit.level < 3 else [],
         },
     )
 
@@ -105,7 +106,6 @@ def village_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             village = services.village_create(
-                user=request.user,
                 commune=commune,
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],

@@ -122,6 +122,7 @@ def _exact_number(text: str) -> float | int | None:
 
 
 def _xlsx(rows: list[tuple[str, str, str, str, str, str]]) -> bytes:
+    # deferred: openpyxl takes ~0.6 s to import and only XLSX files need it
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

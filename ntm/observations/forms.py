@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,8 +28,6 @@ class ImportForm(forms.Form):
     )
 
     def clean_file(self) -> object:
-        from django.conf import settings
-
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
             raise forms.ValidationError(_("Upload a CSV or XLSX file."))

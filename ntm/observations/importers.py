@@ -141,6 +141,7 @@ def _percent_cells(data: bytes, table: Table) -> dict[int, str]:
 
     Row numbers follow ``read_table`` (leading empty rows skipped, the header is row 1).
     """
+    # deferred: openpyxl takes ~0.6 s to import and only XLSX files need it
     from openpyxl import load_workbook
 
     if "value" not in table.headers:

@@ -18,7 +18,7 @@ from ntm.catalog.selectors import applicable_set
 from ntm.core.uploads import DOCUMENTS, UploadError, check_upload
 from ntm.engine.model import Kind, Value
 from ntm.engine.periods import Period, parse_period
-from ntm.engine.values import ValueError_, format_value, parse_value
+from ntm.engine.values import ValueError_, check_number, format_value, parse_value
 from ntm.geo.models import AdminUnit, Level
 from ntm.geo.services import units_lock
 from ntm.observations.models import (
@@ -185,8 +185,6 @@ def value_set(
     if isinstance(value, (bool, Decimal)):
         typed: Value = value
         if isinstance(value, Decimal):
-            from ntm.engine.values import check_number
-
             try:
                 typed = check_number(value, target.kind)
             except ValueError_ as exc:

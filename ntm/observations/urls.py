@@ -4,12 +4,6 @@ from ntm.observations import views
 
 app_name = "observations"
 urlpatterns = [
-    path("units/<int:unit_id>/data/<slug:set_code>/<str:period>/", views.entry, name="entry"),
-    path(
-        "units/<int:unit_id>/data/<slug:set_code>/<str:period>/<str:code>/",
-        views.value_save,
-        name="value_save",
-    ),
     path("units/<int:unit_id>/import/", views.values_import, name="import"),
     path("units/<int:unit_id>/export/", views.values_export, name="export"),
     path("values/<int:value_id>/", views.value_detail, name="value"),

@@ -1,3 +1,4 @@
+import secrets
 from pathlib import Path
 
 from django.conf import settings
@@ -7,115 +8,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from ntm.accounts.permissions import Action, can, require
 from ntm.catalog.models import CriteriaSet
-from ntm.core.http import HtmxHttpRequest
-from ntm.engine.periods import Period, parse_period
+from ntm.catalog.selectors import families_for_unit
+from ntm.core.tabular import ImportRefused
 from ntm.evaluation import actions
 from ntm.geo.models import AdminUnit
-from ntm.observations import selectors, services
+from ntm.observations import services
+from ntm.observations.exporters import export_values
 from ntm.observations.forms import (
     CommentForm,
     EvidenceForm,
     ExportForm,
     ImportForm,
     ReasonForm,
-    ValueForm,
 )
 from ntm.observations.models import DataValue, Evidence
-
-
-def _context(
-    request: HttpRequest, unit_id: int, set_code: str, period: str, action: Action = Action.VIEW
-) -> tuple[AdminUnit, CriteriaSet, Period]:
-    unit = get_object_or_404(AdminUnit, pk=unit_id)
-    require(request.user, action, unit)
-    family = get_object_or_404(CriteriaSet, code=set_code, localises__isnull=True)
-    try:
-        parsed = parse_period(period)
-    except ValueError as exc:
-        raise Http404 from exc
-    return unit, family, parsed
-
-
-@login_required
-def entry(request: HttpRequest, unit_id: int, set_code: str, period: str) -> HttpResponse:
-    unit, family, parsed = _context(request, unit_id, set_code, period)
-    wanted = request.GET.get("p", "").strip()
-    if wanted:
-        try:
-            other = parse_period(wanted).code
-        except ValueError:
-            messages.error(
-                request,
-                _("“%(period)s” is not a period (2024, 2024H1, 2024Q1).") % {"period": wanted},
-            )
-        else:
-            return redirect(
-                "observations:entry", unit_id=unit.pk, set_code=family.code, period=other
-            )
-    page = selectors.entry_page(unit=unit, family=family, period=parsed)
-    return render(
-        request,
-        "observations/entry.html",
-        {
-            "page": page,
-            "unit": unit,
-            "family": family,
-            "can_edit": can(request.user, Action.EDIT_DATA, unit),
-        },
-    )
-
-
-@login_required
-@require_POST
-def value_save(
-    request: HtmxHttpRequest, unit_id: int, set_code: str, period: str, code: str
-) -> HttpResponse:
-    unit, family, parsed = _context(request, unit_id, set_code, period, Action.EDIT_DATA)
-    form = ValueForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            actions.value_record(
-                user=request.user,
-                unit=unit,
-                criteria_set=family,
-                code=code,
-                period=parsed.code,
-                value=form.cleaned_data["value"],
-                note=form.cleaned_data["note"],
-            )
-        except services.DataError as exc:
-            error = str(exc)
-    else:
-        error = _("Enter a value.")
-    if not request.htmx:
-        if error:
-            messages.error(request, f"{code}: {error}")
-        return redirect(
-            "observations:entry", unit_id=unit.pk, set_code=family.code, period=parsed.code
-        )
-    try:
-        page, row = selectors.entry_row(unit=unit, family=family, period=parsed, code=code)
-    except KeyError as exc:
-        raise Http404 from exc
-    return render(
-        request,
-        "observations/entry.html#value-row",
-        {
-            "page": page,
-            "unit": unit,
-            "family": family,
-            "row": row,
-            "error": error,
-            "typed": request.POST.get("value", "") if error else "",
-            "can_edit": True,
-            "oob": True,
-        },
-    )
 
 
 def _value(request: HttpRequest, value_id: int, action: Action = Action.VIEW) -> DataValue:
@@ -228,10 +138,6 @@ def _pending_path(token: str) -> Path:
 @require_http_methods(["GET", "POST"])
 def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Upload → preview of every change (nothing written) → confirm. Any bad row refuses all."""
-    import secrets
-
-    from ntm.core.tabular import ImportRefused
-
     unit = get_object_or_404(AdminUnit, pk=unit_id)
     require(request.user, Action.EDIT_DATA, unit)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -273,15 +179,10 @@ def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def values_export(request: HttpRequest, unit_id: int) -> HttpResponse:
-    from ntm.evaluation.selectors import sets_for_unit_level
-    from ntm.observations.exporters import export_values
-
     unit = get_object_or_404(AdminUnit, pk=unit_id)
     require(request.user, Action.VIEW, unit)
     sets = [
-        (s.code, s.name)
-        for level in ("commune", "village")
-        for s, _r in sets_for_unit_level(unit, level)
+        (s.code, s.name) for level in ("commune", "village") for s in families_for_unit(unit, level)
     ]
     form = ExportForm(request.GET or None, sets=sets)
     if not request.GET or not form.is_valid():

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ntm.accounts.models import Field
 from ntm.core.text import fold
 from ntm.geo.models import AdminUnit
 
@@ -130,8 +131,6 @@ class CommitteeMember(models.Model):
         return (ROLE_RANK.get(MemberRole(self.role), 9), fold(self.full_name))
 
     def field_labels(self) -> list[str]:
-        from ntm.accounts.models import Field
-
         labels = dict(Field.choices)
         return [str(labels.get(f, f)) for f in self.fields]
 

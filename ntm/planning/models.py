@@ -190,6 +190,11 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.description[:80]
 
+    def organisation_labels(self) -> str:
+        """The responsible organisations by name, for pages."""
+        labels = dict(Task.Organisation.choices)
+        return ", ".join(str(labels.get(c, c)) for c in self.organisations or [])
+
 
 def progress_path(instance: "ProgressUpdate", filename: str) -> str:
     return f"progress/{instance.task_id}/{filename}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.services import parse_criteria_status
+from ntm.organisation.selectors import ocop_counts
 from ntm.planning.models import Obstacle, Plan, ProgressUpdate, Snapshot, Target, Task
 from ntm.planning.status import Judgement, Observed, judge
 
@@ -74,8 +75,6 @@ def target_rows(*, plan: Plan, on: dt.date | None = None) -> list[TargetRow]:
                 chosen = r
         observed = _observed(chosen)
         if t.kind == "ocop":
-            from ntm.organisation.selectors import ocop_counts
-
             # One register query per judging day, however many OCOP targets.
             if day not in ocop_by_day:
                 ocop_by_day[day] = ocop_counts(plan.unit, day)

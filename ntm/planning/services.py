@@ -6,14 +6,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ntm.accounts.models import Membership, Role
 from ntm.accounts.permissions import Action, can, require
 from ntm.catalog.models import CriteriaSet, Indicator
+from ntm.catalog.selectors import applicable_set, criteria_with_indicators
 from ntm.core.uploads import DOCUMENTS, UploadError, check_upload
 from ntm.engine.periods import parse_period
+from ntm.evaluation.models import SetResult
+from ntm.evaluation.selectors import responsible_officials, result_as_of
 from ntm.geo.models import AdminUnit, Level
 from ntm.planning.models import (
     DEFAULT_AREAS,
@@ -27,6 +34,7 @@ from ntm.planning.models import (
     TargetStatus,
     Task,
 )
+from ntm.planning.selectors import plan_page
 
 
 class PlanError(ValueError):
@@ -99,8 +107,6 @@ def _check_target(
         ):
             raise PlanError(_("Choose a criterion of the set."))
     elif kind == TargetKind.INDICATOR:
-        from ntm.catalog.selectors import applicable_set
-
         applied = applicable_set(criteria_set, plan.unit) if criteria_set else None
         if (
             applied is None
@@ -358,8 +364,6 @@ def obstacle_resolve(
 @transaction.atomic
 def snapshot_take(*, user: Any, plan: Plan, period: str) -> Snapshot:
     """Freeze the plan's state at the period's end: later edits never rewrite it."""
-    from ntm.planning.selectors import plan_page
-
     require(user, Action.MANAGE_PLAN, plan.unit)
     try:
         parsed = parse_period(period)
@@ -372,7 +376,6 @@ def snapshot_take(*, user: Any, plan: Plan, period: str) -> Snapshot:
     if Snapshot.objects.filter(plan=plan, period=parsed.code).exists():
         raise PlanError(_("A snapshot of %(period)s already exists.") % {"period": parsed.code})
     page = plan_page(plan=plan, on=parsed.end)
-    from ntm.evaluation.models import SetResult
 
     sets = {}
     for r in (
@@ -460,10 +463,6 @@ FIELD_AREAS = {
 def draft_from_gaps(*, unit: AdminUnit, family: CriteriaSet, period: str) -> list[DraftItem]:
     """Proposed tasks for every indicator not met (or without data) in the latest result up to
     the period; the responsible official is the one assigned to the criterion's field."""
-    from ntm.accounts.models import Membership, Role
-    from ntm.catalog.selectors import applicable_set, criteria_with_indicators
-    from ntm.evaluation.selectors import responsible_officials, result_as_of
-
     parsed = parse_period(period)
     result = result_as_of(unit=unit, family=family, period=parsed)
     statuses = {}
@@ -505,8 +504,6 @@ def draft_apply(
     *, user: Any, plan: Plan, family: CriteriaSet, items: list[DraftItem], deadline: dt.date
 ) -> tuple[int, int]:
     """Create what the user confirmed: one target per criterion, one task per indicator."""
-    from django.contrib.auth import get_user_model
-
     require(user, Action.MANAGE_PLAN, plan.unit)
     areas = {a.code: a for a in plan.areas.all()}
     users = get_user_model().objects.in_bulk(
@@ -567,8 +564,6 @@ def reminders(on: dt.date) -> dict[Any, list[Task]]:
 
 def reminders_send(*, on: dt.date) -> int:
     """Daily e-mail to each responsible official with their overdue and due-soon tasks."""
-    from django.core.mail import send_mail
-
     sent = 0
     for user, tasks in reminders(on).items():
         lines = [
@@ -589,8 +584,6 @@ def reminders_send(*, on: dt.date) -> int:
 @transaction.atomic
 def area_add(*, user: Any, plan: Plan, name: str) -> SolutionArea:
     """Solution areas are configurable per plan; the reference plan's eight are the default."""
-    from django.utils.text import slugify
-
     require(user, Action.MANAGE_PLAN, plan.unit)
     name = " ".join(name.split())
     if not name:

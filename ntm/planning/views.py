@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -288,8 +289,6 @@ def draft(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
         if not picked:
             messages.error(request, _("Tick at least one proposal."))
         else:
-            import datetime as dt
-
             targets, tasks = services.draft_apply(
                 user=request.user,
                 plan=plan,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -208,8 +208,6 @@ def moderation_queue(*, unit: AdminUnit, status: str) -> list[Feedback]:
 
 
 def queue_counts(unit: AdminUnit) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = {s: 0 for s in FeedbackStatus.values}
     for status, n in (
         Feedback.objects.filter(unit__path__startswith=unit.path)

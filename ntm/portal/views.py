@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from ntm.portal import selectors, services
 from ntm.portal.charts import history_svg
 from ntm.portal.forms import FeedbackForm, ModerationForm
 from ntm.portal.models import Feedback, FeedbackStatus
+from ntm.recognition.selectors import public_status
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -38,16 +40,6 @@ def _day(text: str | None) -> dt.date | None:
 
 def _year(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and 2000 <= int(text) <= 2100 else None
-
-
-def recognition_status(unit: AdminUnit) -> Any:
-    """What the recognition app publishes about the unit, when it provides it."""
-    try:
-        from ntm.recognition import selectors as recognition
-    except ImportError:
-        return None
-    read = getattr(recognition, "public_status", None)
-    return read(unit) if read else None
 
 
 def _unit_subjects(page: selectors.PublicUnitPage) -> list[tuple[str, str]]:
@@ -93,7 +85,7 @@ def _unit_response(
             "charts": charts,
             "form": form,
             "feedback": feedback,
-            "recognition": recognition_status(unit),
+            "recognition": public_status(unit),
             "feedback_url": reverse("portal:unit_feedback", args=[code])
             + (f"?on={on.isoformat()}" if on else ""),
         },
@@ -214,8 +206,8 @@ def work_photo(request: HttpRequest, work_id: int, update_id: int) -> FileRespon
 
 def work_sign(request: HttpRequest, work_id: int) -> HttpResponse:
     """A printable sheet for the signboard on site: the work and its short address."""
+    # deferred: segno (~0.1 s) serves only the signboard sheet
     import segno
-    from django.utils.safestring import mark_safe
 
     work_obj = _public_work(work_id)
     short_url = request.build_absolute_uri(reverse("portal:work", args=[work_obj.pk]))

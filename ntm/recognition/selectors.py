@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from ntm.catalog.models import CriteriaSet
 from ntm.evaluation.models import SetResult
 from ntm.geo.models import AdminUnit
 from ntm.recognition.models import (
@@ -14,6 +17,7 @@ from ntm.recognition.models import (
     DossierEvent,
     Posting,
     Recognition,
+    Rule,
     Step,
     Survey,
 )
@@ -24,6 +28,67 @@ def survey_tally(survey: Survey) -> SurveyTally:
     households = survey.villages.aggregate(n=Sum("households"))["n"] or 0
     counts = survey.ballots.aggregate(n=Count("pk"), yes=Count("pk", filter=Q(satisfied=True)))
     return SurveyTally(households, counts["n"], counts["yes"], survey.required_share)
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def step_blocker(dossier: Dossier) -> str | None:
+    """Why the current step may not be left yet; None when its rule holds."""
+    step = dossier.step
+    if step is None or dossier.status != Dossier.Status.IN_PROGRESS:
+        return _("The dossier is closed.")
+    if step.rule == Rule.POSTING:
+        wf = dossier.workflow
+        dates = list(dossier.postings.values_list("date", flat=True))
+        n = most_postings_within(dates, wf.posting_within_days)
+        if n < wf.posting_min_count:
+            return _("Only %(n)d postings within %(days)d days; at least %(min)d are required.") % {
+                "n": n,
+                "days": wf.posting_within_days,
+                "min": wf.posting_min_count,
+            }
+    elif step.rule == Rule.COMMENTS:
+        if dossier.comments_received is None:
+            return _("Enter the number of comments received.")
+        if dossier.comments_answered < dossier.comments_received:
+            return _("Only %(a)d of %(n)d comments answered.") % {
+                "a": dossier.comments_answered,
+                "n": dossier.comments_received,
+            }
+    elif step.rule == Rule.SURVEY:
+        if dossier.survey is None:
+            return _("No satisfaction survey is linked to the dossier.")
+        tally = survey_tally(dossier.survey)
+        share = tally.satisfied_share
+        if tally.required_share is None:
+            return _("No threshold set for the satisfied share.")
+        if share is None:
+            return _("No ballots entered yet.")
+        if not tally.passes:
+            return _(
+                "The survey's satisfied share %(share)s%% is below the required %(req)s%%."
+            ) % {
+                "share": _pct(share),
+                "req": _pct(tally.required_share),
+            }
+    elif step.rule == Rule.VOTE:
+        if dossier.vote_for is None or not dossier.vote_total:
+            return _("Record the meeting vote.")
+        if dossier.vote_for * 2 <= dossier.vote_total:
+            return _("The meeting did not vote in favour: %(f)d of %(t)d.") % {
+                "f": dossier.vote_for,
+                "t": dossier.vote_total,
+            }
+    elif step.rule == Rule.APPRAISAL:
+        if not dossier.appraisal_notes.get(step.code):
+            return _("Record the appraisal notes.")
+    elif step.rule == Rule.DECISION and (
+        not dossier.decision_number or dossier.decision_date is None
+    ):
+        return _("Record the decision number and date.")
+    return None
 
 
 @dataclass(frozen=True)
@@ -79,8 +144,6 @@ class DossierPage:
 
 
 def dossier_page(dossier: Dossier) -> DossierPage:
-    from ntm.recognition.services import step_blocker
-
     steps = list(dossier.workflow.steps.all())
     postings = list(dossier.postings.all())
     step = dossier.step
@@ -142,14 +205,16 @@ def surveys_of(unit: AdminUnit) -> list[Survey]:
     return list(Survey.objects.filter(unit=unit).order_by("-created_at"))
 
 
+def latest_recognition(unit: AdminUnit, set_code: str) -> Recognition | None:
+    """The unit's latest recognition under a set: the revocation warning of 18/2022 concerns
+    communes recognised under it."""
+    return (
+        Recognition.objects.filter(unit=unit, set_code=set_code).order_by("-decision_date").first()
+    )
+
+
 def public_status(unit: AdminUnit) -> str:
     """What the public page says about the unit's recognitions (one query)."""
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
-
-    from ntm.catalog.models import CriteriaSet
-    from ntm.recognition.models import Recognition
-
     recognitions = list(Recognition.objects.filter(unit=unit).order_by("-decision_date"))
     if not recognitions:
         return ""

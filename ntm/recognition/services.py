@@ -25,8 +25,7 @@ from ntm.recognition.models import (
     SurveyVillage,
     Workflow,
 )
-from ntm.recognition.rules import most_postings_within
-from ntm.recognition.selectors import survey_tally
+from ntm.recognition.selectors import step_blocker
 
 
 class SurveyError(ValueError):
@@ -309,67 +308,6 @@ def decision_record(*, user: Any, dossier: Dossier, number: str, date: dt.date) 
     dossier.save(update_fields=["decision_number", "decision_date"])
     _event(dossier, user, "decision", _state(dossier), f"{dossier.decision_number} · {date}")
     return dossier
-
-
-def _pct(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
-def step_blocker(dossier: Dossier) -> str | None:
-    """Why the current step may not be left yet; None when its rule holds."""
-    step = dossier.step
-    if step is None or dossier.status != Dossier.Status.IN_PROGRESS:
-        return _("The dossier is closed.")
-    if step.rule == Rule.POSTING:
-        wf = dossier.workflow
-        dates = list(dossier.postings.values_list("date", flat=True))
-        n = most_postings_within(dates, wf.posting_within_days)
-        if n < wf.posting_min_count:
-            return _("Only %(n)d postings within %(days)d days; at least %(min)d are required.") % {
-                "n": n,
-                "days": wf.posting_within_days,
-                "min": wf.posting_min_count,
-            }
-    elif step.rule == Rule.COMMENTS:
-        if dossier.comments_received is None:
-            return _("Enter the number of comments received.")
-        if dossier.comments_answered < dossier.comments_received:
-            return _("Only %(a)d of %(n)d comments answered.") % {
-                "a": dossier.comments_answered,
-                "n": dossier.comments_received,
-            }
-    elif step.rule == Rule.SURVEY:
-        if dossier.survey is None:
-            return _("No satisfaction survey is linked to the dossier.")
-        tally = survey_tally(dossier.survey)
-        share = tally.satisfied_share
-        if tally.required_share is None:
-            return _("No threshold set for the satisfied share.")
-        if share is None:
-            return _("No ballots entered yet.")
-        if not tally.passes:
-            return _(
-                "The survey's satisfied share %(share)s%% is below the required %(req)s%%."
-            ) % {
-                "share": _pct(share),
-                "req": _pct(tally.required_share),
-            }
-    elif step.rule == Rule.VOTE:
-        if dossier.vote_for is None or not dossier.vote_total:
-            return _("Record the meeting vote.")
-        if dossier.vote_for * 2 <= dossier.vote_total:
-            return _("The meeting did not vote in favour: %(f)d of %(t)d.") % {
-                "f": dossier.vote_for,
-                "t": dossier.vote_total,
-            }
-    elif step.rule == Rule.APPRAISAL:
-        if not dossier.appraisal_notes.get(step.code):
-            return _("Record the appraisal notes.")
-    elif step.rule == Rule.DECISION and (
-        not dossier.decision_number or dossier.decision_date is None
-    ):
-        return _("Record the decision number and date.")
-    return None
 
 
 @transaction.atomic

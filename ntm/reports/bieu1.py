@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ntm.catalog.models import CriteriaSet
-from ntm.engine.periods import Period
+from ntm.engine.periods import Period, parse_period
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.selectors import set_page, sets_for_unit_level, subunit_results
 from ntm.geo.models import AdminUnit, Level
@@ -442,8 +442,6 @@ def document_for(data: Bieu1Data) -> Document:
 
 
 def period_phrase_for(code: str) -> str:
-    from ntm.engine.periods import parse_period
-
     return period_phrase(parse_period(code))
 
 

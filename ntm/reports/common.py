@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ntm.core.text import split_kind
 from ntm.geo.models import AdminUnit, Level
+from ntm.observations.models import DataValue
 from ntm.reports.document import Header, Signature
 
 
@@ -59,8 +60,6 @@ def committee_signature(name: str = "", *, deputy: bool = True) -> Signature:
 def data_version(unit: AdminUnit, *, subtree: bool = True) -> str:
     """The latest change of any value in the unit (and below): reports with the same version
     were built from the same data."""
-    from ntm.observations.models import DataValue
-
     values = DataValue.objects.all()
     values = (
         values.filter(unit__path__startswith=unit.path) if subtree else values.filter(unit=unit)

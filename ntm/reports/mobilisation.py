@@ -19,6 +19,9 @@ from django.utils.translation import pgettext
 
 from ntm.catalog.models import CriteriaSet
 from ntm.engine.periods import Period
+from ntm.finance.models import PEOPLE_SOURCES
+from ntm.finance.selectors import commune_breakdown, mobilisation
+from ntm.finance.templatetags.finance import vnd
 from ntm.geo.models import AdminUnit, Level
 from ntm.planning.models import Plan
 from ntm.reports.common import ReportError, data_version, header_for
@@ -34,6 +37,7 @@ from ntm.reports.document import (
     Table,
 )
 from ntm.reports.plan import blank_number, signature_for
+from ntm.reports.render import render
 
 FORMATS = ("docx", "xlsx", "pdf")
 HUNDRED = Decimal("100.0")
@@ -162,8 +166,6 @@ def data_for(
 ) -> MobilisationData:
     """The year of ``period``; a unit with neither works nor contributions that year has no
     table to report."""
-    from ntm.finance.selectors import commune_breakdown, mobilisation
-
     year = period.year
     table = mobilisation(unit=unit, year=year)
     if not table.total and not table.works_total and not table.contributions_total:
@@ -229,10 +231,7 @@ def _lower_first(text: str) -> str:
 
 
 def document_for(data: MobilisationData, *, charts: bool = True) -> Document:
-    from ntm.finance.templatetags.finance import vnd
-
     blocks: list[Block] = []
-    from ntm.finance.models import PEOPLE_SOURCES
 
     people_share = sum((r.share for r in data.rows if r.source in PEOPLE_SOURCES), Decimal(0))
     blocks.append(
@@ -264,6 +263,7 @@ def document_for(data: MobilisationData, *, charts: bool = True) -> Document:
         )
     )
     if charts and data.total:
+        # deferred: matplotlib takes ~0.8 s to import; only documents with charts need it
         from ntm.reports.charts import bar_chart
 
         shown = [r for r in data.rows if r.total]
@@ -352,8 +352,6 @@ def document_for(data: MobilisationData, *, charts: bool = True) -> Document:
 
 
 def build_mobilisation(data: MobilisationData, fmt: str) -> bytes:
-    from ntm.reports.render import render
-
     return render(document_for(data), fmt)
 
 

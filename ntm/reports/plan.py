@@ -32,6 +32,7 @@ from ntm.reports.document import (
     Signature,
     Table,
 )
+from ntm.reports.render import render
 
 FORMATS = ("docx", "xlsx", "pdf")
 
@@ -420,8 +421,6 @@ def document_for(data: PlanData) -> Document:
 
 
 def build_plan(data: PlanData, fmt: str) -> bytes:
-    from ntm.reports.render import render
-
     return render(document_for(data), fmt)
 
 

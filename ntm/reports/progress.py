@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ntm.catalog.models import CriteriaSet
+from ntm.core.templatetags.ntm import observed
 from ntm.engine.periods import Period, PeriodKind, parse_period
+from ntm.evaluation.models import SetResult
+from ntm.finance.models import WorkProgress
+from ntm.finance.selectors import mobilisation, works_summary
+from ntm.finance.templatetags.finance import vnd
 from ntm.geo.models import AdminUnit
 from ntm.planning.models import Obstacle, Plan, Snapshot, TargetKind, TargetStatus, Task
 from ntm.reports.common import ReportError, data_version, header_for, unverified_footnote
@@ -34,8 +39,9 @@ from ntm.reports.document import (
     Signature,
     Table,
 )
-from ntm.reports.mobilisation import sources_table
+from ntm.reports.mobilisation import plain_quantity, sources_table
 from ntm.reports.plan import ROMAN, blank_number, lines, signature_for
+from ntm.reports.render import render
 
 FORMATS = ("docx", "xlsx", "pdf")
 OPEN = (Task.Status.NOT_STARTED, Task.Status.IN_PROGRESS)
@@ -200,8 +206,6 @@ def _criteria(
 ) -> tuple[CriteriaSet | None, int | None, list[CriteriaPoint], bool]:
     """The set reported on (asked for, else the plan's "N criteria met" target's, else the
     first the snapshot holds), the plan's target count, the stored results up to the period."""
-    from ntm.evaluation.models import SetResult
-
     targets = plan.targets.filter(kind=TargetKind.CRITERIA_COUNT).select_related("criteria_set")
     if family is not None:
         targets = targets.filter(criteria_set=family)
@@ -230,9 +234,6 @@ def _criteria(
 
 
 def _works(plan: Plan, period: Period) -> list[WorkLine]:
-    from ntm.finance.models import WorkProgress
-    from ntm.finance.selectors import works_summary
-
     rows = works_summary(unit=plan.unit, year=period.year)
     percent: dict[int, int] = {}
     for work_id, value in (
@@ -297,10 +298,6 @@ def _next_tasks(plan: Plan, snapshot: Snapshot, period: Period, after: Period) -
 
 
 def data_for_snapshot(snapshot: Snapshot, family: CriteriaSet | None = None) -> ProgressData:
-    from ntm.core.templatetags.ntm import observed
-    from ntm.finance.selectors import mobilisation
-    from ntm.reports.mobilisation import plain_quantity
-
     plan = snapshot.plan
     unit = plan.unit
     period = parse_period(snapshot.period)
@@ -398,8 +395,6 @@ def _day(day: dt.date) -> str:
 
 
 def _money(amount: Decimal) -> str:
-    from ntm.finance.templatetags.finance import vnd
-
     return vnd(amount)
 
 
@@ -476,6 +471,7 @@ def document_for(data: ProgressData, *, charts: bool = True) -> Document:
             )
         )
     if charts and len(data.criteria_points) >= 1 and data.criteria_total:
+        # deferred: matplotlib takes ~0.8 s to import; only documents with charts need it
         from ntm.reports.charts import criteria_met_chart
 
         blocks.append(
@@ -548,6 +544,7 @@ def document_for(data: ProgressData, *, charts: bool = True) -> Document:
             )
         )
         if charts:
+            # deferred: matplotlib takes ~0.8 s to import; only documents with charts need it
             from ntm.reports.charts import bar_chart
 
             blocks.append(
@@ -675,8 +672,6 @@ def document_for(data: ProgressData, *, charts: bool = True) -> Document:
 
 
 def build_progress(data: ProgressData, fmt: str) -> bytes:
-    from ntm.reports.render import render
-
     return render(document_for(data), fmt)
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 
 from ntm.catalog.models import CriteriaSet
 from ntm.catalog.selectors import applicable_set
-from ntm.engine.periods import Period
+from ntm.engine.periods import Period, parse_period
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.services import parse_criteria_status
 from ntm.geo.models import AdminUnit, Level
@@ -298,8 +298,6 @@ def _criteria_table(data: RollupData) -> Table:
 
 
 def document_for(data: RollupData, *, charts: bool = True) -> Document:
-    from ntm.engine.periods import parse_period
-
     blocks: list[Block] = [
         Paragraph(
             _(

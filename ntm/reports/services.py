@@ -7,7 +7,6 @@ import zipfile
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,33 +65,6 @@ def communes_under(unit: AdminUnit, period: Period) -> list[AdminUnit]:
         ):
             found.setdefault(commune.code, commune)
     return [found[code] for code in sorted(found)]
-
-
-def start_bulk(
-    *, user: Any, unit: AdminUnit, name: str, period: Period, family: CriteriaSet | None, fmt: str
-) -> ReportJob:
-    """Queue one report per commune under a district or province; the job zips them."""
-    require(user, Action.VIEW, unit)
-    kind = registry.kind_named(name)
-    if not kind.bulk or unit.level not in (Level.PROVINCE, Level.DISTRICT):
-        raise ReportError(
-            _("%(report)s cannot be built for every commune of %(unit)s.")
-            % {"report": kind.title, "unit": unit.name}
-        )
-    registry.check_format(kind, fmt)
-    job = ReportJob.objects.create(
-        unit=unit,
-        report=kind.name,
-        period=period.code,
-        set_code=family.code if family else "",
-        fmt=fmt,
-        total=len(communes_under(unit, period)),
-        created_by=user,
-    )
-    from ntm.reports.tasks import build_bulk
-
-    transaction.on_commit(lambda: build_bulk.enqueue(job.pk))
-    return job
 
 
 def run_bulk(job_id: int) -> ReportJob:

@@ -19,7 +19,7 @@ from ntm.core.http import HtmxHttpRequest
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.selectors import sets_for_unit_level
 from ntm.geo.models import AdminUnit, Level
-from ntm.reports import registry, services
+from ntm.reports import actions, registry, services
 from ntm.reports.common import ReportError
 from ntm.reports.document import FORMATS
 from ntm.reports.models import ReportJob
@@ -118,7 +118,7 @@ def bulk_start(request: HttpRequest, unit_id: int) -> HttpResponse:
     choices = _choices(request, unit)
     try:
         kind = registry.kind_named(request.POST.get("report", ""))
-        job = services.start_bulk(
+        job = actions.start_bulk(
             user=request.user,
             unit=unit,
             name=kind.name,

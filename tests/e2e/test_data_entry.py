@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_changing_a_value_changes_the_count_at_once(live_server, page):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     units = load_demo(with_values=True)
     login(page, live_server.url, "xa")

@@ -80,7 +80,7 @@ def _switch(page, base: str, username: str, url: str) -> None:
 
 def test_a_dossier_is_refused_then_walked_through_to_the_decision(live_server, page):
     from ntm.catalog.loader import load_criteria
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
     from ntm.recognition.models import Dossier
 
     units = load_demo()

@@ -13,7 +13,7 @@ def test_a_task_its_progress_and_the_target_status(live_server, page):
 
     from ntm.accounts.models import User
     from ntm.catalog.models import CriteriaSet
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
     from ntm.planning import services
 
     units = load_demo(with_values=True)

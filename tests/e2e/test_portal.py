@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_citizen_question_on_a_work_is_answered_by_the_commune(live_server, page, settings):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
     from ntm.finance.models import Work
 
     settings.PORTAL_FEEDBACK_MIN_SECONDS = 1

@@ -21,7 +21,7 @@ def test_official_downloads_the_reports_from_the_commune_page(live_server, page,
     from docx import Document
     from openpyxl import load_workbook
 
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     units = load_demo(with_values=True)
     base, unit = live_server.url, units["07408"].pk

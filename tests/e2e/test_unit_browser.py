@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def login(page, base: str, username: str) -> None:
-    from ntm.core.demo import DEMO_PASSWORD
+    from ntm.demo.loader import DEMO_PASSWORD
 
     page.goto(f"{base}/")
     assert "/accounts/login/" in page.url
@@ -21,7 +21,7 @@ def login(page, base: str, username: str) -> None:
 
 
 def test_commune_manager_finds_duong_duc_its_villages_and_merger(live_server, page):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     load_demo()
     login(page, live_server.url, "xa")

@@ -28,7 +28,7 @@ def tiny_png() -> bytes:
 def test_village_head_records_progress_with_a_photo_from_a_phone(
     live_server, page, tmp_path, settings
 ):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
     from ntm.finance.models import Work
 
     settings.MEDIA_ROOT = tmp_path

@@ -25,7 +25,7 @@ CATALOG = {"catalog:set", "catalog:indicator"}
 LOGIN_ONLY = {
     "catalog:list",
     "catalog:upload",
-    "core:home",
+    "home",
     "geo:index",
     "accounts:logout",
     "accounts:password_change",

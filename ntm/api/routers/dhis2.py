@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
@@ -265,8 +266,6 @@ class MappingImportOut(Schema):
 )
 def dhis2_mappings_import(request: HttpRequest) -> Any:
     """Add or replace mappings (system administrators)."""
-    from django.utils import timezone
-
     data = csv_body(request)
     if len(data) > MAX_CSV_BYTES:
         raise ApiError(413, "too_large", _("The file is larger than 20 MB."))

@@ -3,7 +3,7 @@ import pytest
 
 @pytest.fixture
 def catalog(demo):
-    from ntm.core.demo_values import load_catalog
+    from ntm.demo.values import load_catalog
 
     load_catalog()
     return demo

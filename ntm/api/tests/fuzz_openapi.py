@@ -36,7 +36,7 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """The demo with its values, loaded once per test database; each operation's examples run in
     a transaction rolled back afterwards."""
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     with django_db_blocker.unblock():
         load_demo(with_values=True)

@@ -45,7 +45,7 @@ def test_a_token_needs_a_name(client, persona):
 
 
 def test_public_endpoints_show_the_portal_data_without_authentication(catalog, client, token_for):
-    from ntm.core.demo_values import ADVANCED, COMMUNE_2024Q1
+    from ntm.demo.values import ADVANCED, COMMUNE_2024Q1
 
     rows = [
         {

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ntm.core.demo_values import ADVANCED, COMMUNE_2024Q1, COMMUNE_2024Q4
+from ntm.demo.values import ADVANCED, COMMUNE_2024Q1, COMMUNE_2024Q4
 
 pytestmark = pytest.mark.django_db
 

@@ -103,39 +103,3 @@ def observed(text: str | None) -> str:
     if text and "/" in text:
         return text
     return value(text)
-
-
-@register.filter
-def organisations(codes: list[str] | None) -> str:
-    from ntm.planning.models import Task
-
-    labels = dict(Task.Organisation.choices)
-    return ", ".join(str(labels.get(c, c)) for c in codes or [])
-
-
-@register.filter
-def rule_label(rule: str | None) -> str:
-    """The engine's note of which threshold applied, for people: "region:TDMNPB +year:2024" →
-    "Trung du và miền núi phía Bắc, năm 2024"."""
-    from ntm.geo.models import Region
-
-    if not rule:
-        return ""
-    main, _sep, reference = rule.partition("; ")
-    parts = []
-    for token in main.split():
-        if token == "general":
-            parts.append(str(_("general level")))
-        elif token.startswith("region:"):
-            code = token.split(":", 1)[1]
-            parts.append(str(Region(code).label) if code in Region.values else code)
-        elif token == "(difficult)":
-            parts.append(str(_("especially difficult commune")))
-        elif token.startswith("group:"):
-            parts.append(str(_("commune group %(n)s") % {"n": token.split(":", 1)[1]}))
-        elif token.startswith("+year:"):
-            parts.append(str(_("year %(y)s") % {"y": token.split(":", 1)[1]}))
-        else:
-            parts.append(token)
-    text = ", ".join(parts)
-    return f"{text}; {reference}" if reference else text

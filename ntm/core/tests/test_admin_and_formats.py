@@ -52,14 +52,3 @@ def test_numbers_are_grouped_the_vietnamese_way():
             formats.number_format(Decimal("1234.5"), 1, use_l10n=True, force_grouping=True)
             == "1.234,5"
         )
-
-
-def test_threshold_rules_are_told_in_words():
-    from ntm.core.templatetags.ntm import rule_label
-
-    with translation.override("en"):
-        assert rule_label("region:TDMNPB (difficult) +year:2024") == (
-            "Northern midlands and mountains, especially difficult commune, year 2024"
-        )
-        assert rule_label("general") == "general level"
-        assert rule_label("group:2") == "commune group 2"

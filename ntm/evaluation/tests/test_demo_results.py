@@ -26,7 +26,7 @@ def _rows(text: str) -> list[dict]:
 
 
 def test_every_demo_result_is_unchanged(db):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     load_demo(with_values=True)
     out = io.StringIO()

@@ -8,7 +8,7 @@ ADVANCED = "xa-ntm-nang-cao-2021-2025"
 
 @pytest.fixture
 def demo_values(db):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     return load_demo(with_values=True)
 
@@ -39,12 +39,12 @@ def test_changing_one_value_changes_the_status_at_once(client, demo_values):
 
     client.force_login(User.objects.get(username="xa"))
     unit = demo_values["07408"]
-    save = reverse("observations:value_save", args=[unit.pk, ADVANCED, "2024Q4", "17.2"])
+    save = reverse("evaluation:value_save", args=[unit.pk, ADVANCED, "2024Q4", "17.2"])
     response = client.post(save, {"value": "85"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'id="headline"' in response.text
     assert "<strong>13/19</strong>" in response.text  # 17.3 still fails criterion 17
     client.post(
-        reverse("observations:value_save", args=[unit.pk, ADVANCED, "2024Q4", "17.3"]),
+        reverse("evaluation:value_save", args=[unit.pk, ADVANCED, "2024Q4", "17.3"]),
         {"value": "96"},
         headers={"HX-Request": "true"},
     )
@@ -62,7 +62,7 @@ def test_a_refused_value_shows_the_reason_in_the_row_and_changes_nothing(client,
     unit = demo_values["07408"]
     count = DataValue.objects.count()
     response = client.post(
-        reverse("observations:value_save", args=[unit.pk, ADVANCED, "2024Q4", "18.1"]),
+        reverse("evaluation:value_save", args=[unit.pk, ADVANCED, "2024Q4", "18.1"]),
         {"value": "150"},
         headers={"HX-Request": "true"},
     )
@@ -118,7 +118,7 @@ def test_data_entry_page_query_count_is_fixed(client, demo_values, django_assert
     from ntm.accounts.models import User
 
     client.force_login(User.objects.get(username="xa"))
-    url = reverse("observations:entry", args=[demo_values["07408"].pk, ADVANCED, "2024Q4"])
+    url = reverse("evaluation:entry", args=[demo_values["07408"].pk, ADVANCED, "2024Q4"])
     with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -35,8 +36,6 @@ def pct(amount: Decimal | None) -> str:
 @register.simple_tag
 def mobilisation_chart(table: object) -> str:
     """Horizontal bars of the mobilisation table's totals by source, as inline SVG (no script)."""
-    from django.utils.html import format_html, format_html_join
-
     bars = table.chart  # type: ignore[attr-defined]
     if not bars:
         return ""
@@ -72,8 +71,6 @@ def mobilisation_chart(table: object) -> str:
 @register.simple_tag
 def commune_chart(breakdown: object) -> str:
     """One bar per commune (its total), as inline SVG, for a province's or district's overview."""
-    from django.utils.html import format_html, format_html_join
-
     bars = breakdown.chart  # type: ignore[attr-defined]
     if not bars:
         return ""

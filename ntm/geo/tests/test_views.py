@@ -71,7 +71,19 @@ def test_village_form_creates_a_village_and_reports_duplicates(persona, client, 
     assert AdminUnit.objects.filter(name="Thôn Cống Phên", parent=demo["07420"]).count() == 1
 
 
-@pytest.mark.parametrize("name", ["geo:index", "core:home"])
+def test_viewer_cannot_add_villages_and_strangers_cannot_see_the_commune(
+    persona, client, demo, other_commune
+):
+    persona("xem")
+    data = {"name": "Thôn X", "kind": "village"}
+    response = client.post(reverse("geo:village_create", args=[demo["07408"].pk]), data)
+    assert response.status_code == 403
+    response = client.post(reverse("geo:village_create", args=[other_commune.pk]), data)
+    assert response.status_code == 404
+    assert not AdminUnit.objects.filter(name="Thôn X").exists()
+
+
+@pytest.mark.parametrize("name", ["geo:index", "home"])
 def test_anonymous_users_are_sent_to_login(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]

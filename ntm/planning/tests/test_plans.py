@@ -13,7 +13,7 @@ from ntm.planning.selectors import plan_page, task_state
 
 @pytest.fixture
 def demo_plan(db):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     units = load_demo(with_values=True)
     return units, Plan.objects.get(unit=units["07408"], year=2024)

@@ -9,7 +9,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def demo(db):
     """Dương Đức with its stored results (12/19 → 13/19), the 2024 plan, Cống Phên's works."""
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     return load_demo(with_values=True)
 

@@ -314,7 +314,7 @@ def test_feedback_of_another_unit_cannot_be_moderated_through_ones_own_unit(
 
 
 def test_the_signboard_sheet_carries_a_qr_code_of_the_short_address(client, db):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
     from ntm.finance.models import Work
 
     load_demo(with_values=True)
@@ -327,7 +327,7 @@ def test_the_signboard_sheet_carries_a_qr_code_of_the_short_address(client, db):
 def test_a_recognition_decision_shows_on_the_public_page(client, db):
     import datetime as dt
 
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
     from ntm.recognition.models import Recognition
 
     units = load_demo(with_values=True)

@@ -113,6 +113,7 @@ def render_html(document: Document) -> str:
 
 
 def render_pdf(document: Document) -> bytes:
+    # deferred: WeasyPrint takes ~1.8 s to import; only PDF needs it
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 

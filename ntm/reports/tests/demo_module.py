@@ -12,7 +12,7 @@ import pytest
 def demo_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     from django.db import transaction
 
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         atomic = transaction.atomic()

@@ -22,7 +22,7 @@ def _text(content: bytes) -> str:
 @pytest.fixture
 def demo(db):
     """The demo with its values and stored results (personas use it too)."""
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     return load_demo(with_values=True)
 

@@ -2,10 +2,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from ntm.accounts.models import User
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    from ntm.accounts.models import User
-
     # Lazy: evaluated only by templates that show the banner, once per request.
     class _Demo:
         _value: bool | None = None

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
+from ntm.catalog.management.commands.load_criteria import ordered_files
 from ntm.catalog.models import CriteriaSet
 from ntm.evaluation.actions import criteria_load
 from ntm.evaluation.services import refresh
@@ -86,8 +87,6 @@ COGN_PHEN_Q4 = {"3.2": "đạt", "4.1": "91", "1.1": "72"}
 
 def load_catalog() -> None:
     root = Path(settings.BASE_DIR) / "data"
-    from ntm.catalog.management.commands.load_criteria import ordered_files
-
     for file in ordered_files([str(root / "criteria"), str(root / "demo")]):
         criteria_load(file, filename=file.name)
 

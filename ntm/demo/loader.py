@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ntm.accounts.models import Membership, Role, User
+from ntm.demo.values import load_demo_values
+from ntm.finance.demo import load_finance_demo
 from ntm.geo.models import AdminUnit, Kind, Region, Succession
 from ntm.geo.services import succession_record, unit_create, villages_transfer
+from ntm.organisation.demo import load_organisation_demo
+from ntm.planning.demo import load_plan_demo
 
 DEMO_PASSWORD = "ntm-demo-2024"
 REFORM = dt.date(2025, 7, 1)
@@ -161,18 +165,10 @@ def load_demo(*, with_values: bool = False) -> dict[str, AdminUnit]:
             defaults={"fields": list(spec.fields)},
         )
     if with_values:
-        from ntm.core.demo_values import load_demo_values
-
         users = {u.username: User.objects.get(username=u.username) for u in USERS}
         load_demo_values(units, users)
         # The register first: the plan's OCOP target is judged from it.
-        from ntm.organisation.demo import load_organisation_demo
-
         load_organisation_demo(units, users)
-        from ntm.planning.demo import load_plan_demo
-
         load_plan_demo(units, users)
-        from ntm.finance.demo import load_finance_demo
-
         load_finance_demo(units, users)
     return units

@@ -2,7 +2,7 @@ from ntm.evaluation.models import SetResult
 
 
 def test_demo_values_give_12_of_19_then_13_of_19_and_cong_phen_reaches_the_model_village_set(db):
-    from ntm.core.demo import load_demo
+    from ntm.demo.loader import load_demo
 
     load_demo(with_values=True)
     advanced = {

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ntm.core.demo import DEMO_PASSWORD, USERS, load_demo
+from ntm.demo.loader import DEMO_PASSWORD, USERS, load_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,49 @@
+"""Results on other apps' pages (the unit page of geo), and how a threshold was chosen, in words."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from ntm.catalog.models import CriteriaSet
+from ntm.evaluation.models import SetResult
+from ntm.evaluation.selectors import sets_for_unit, sets_for_unit_level
+from ntm.geo.models import AdminUnit, Level, Region
+
+register = template.Library()
+
+
+@register.simple_tag
+def unit_sets(unit: AdminUnit) -> list[tuple[CriteriaSet, SetResult | None]]:
+    """A commune's or village's sets with its latest result for each."""
+    return sets_for_unit(unit) if unit.level >= Level.COMMUNE else []
+
+
+@register.simple_tag
+def rollup_sets(unit: AdminUnit) -> list[tuple[CriteriaSet, SetResult | None]]:
+    """The commune sets a province or district counts its communes against."""
+    return sets_for_unit_level(unit, "commune") if unit.level < Level.COMMUNE else []
+
+
+@register.filter
+def rule_label(rule: str | None) -> str:
+    """The engine's note of which threshold applied, for people: "region:TDMNPB +year:2024" →
+    "Trung du và miền núi phía Bắc, năm 2024"."""
+    if not rule:
+        return ""
+    main, _sep, reference = rule.partition("; ")
+    parts = []
+    for token in main.split():
+        if token == "general":
+            parts.append(str(_("general level")))
+        elif token.startswith("region:"):
+            code = token.split(":", 1)[1]
+            parts.append(str(Region(code).label) if code in Region.values else code)
+        elif token == "(difficult)":
+            parts.append(str(_("especially difficult commune")))
+        elif token.startswith("group:"):
+            parts.append(str(_("commune group %(n)s") % {"n": token.split(":", 1)[1]}))
+        elif token.startswith("+year:"):
+            parts.append(str(_("year %(y)s") % {"y": token.split(":", 1)[1]}))
+        else:
+            parts.append(token)
+    text = ", ".join(parts)
+    return f"{text}; {reference}" if reference else text
