@@ -146,6 +146,17 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+def _basis(
+    variant_id: int,
+    fingerprint: str,
+    profile: UnitProfile,
+    prerequisite_met: bool | None,
+    stamp: int,
+) -> str:
+    """Everything a result depends on but its values, which the unit's stamp stands for."""
+    return _digest(PIPELINE_VERSION, variant_id, fingerprint, profile, prerequisite_met, stamp)
+
+
 def evaluate_units(
     *, units: Iterable[AdminUnit], family: CriteriaSet, full: bool = False
 ) -> Refreshed:
@@ -207,7 +218,7 @@ def evaluate_units(
             variant, _definition, fingerprint = definitions.for_unit(unit)
             if all(
                 stored[(unit.pk, code)][1]
-                == _digest(PIPELINE_VERSION, variant.pk, fingerprint, *context(unit, end), stamp)
+                == _basis(variant.pk, fingerprint, *context(unit, end), stamp)
                 for code, end in ends[unit.pk]
             ):
                 current.add(unit.pk)
@@ -254,14 +265,7 @@ def evaluate_units(
                         periods[code] = p.code
                 engine_profile, prerequisite_met = context(unit, period.end)
                 basis = (
-                    _digest(
-                        PIPELINE_VERSION,
-                        variant.pk,
-                        fingerprint,
-                        engine_profile,
-                        prerequisite_met,
-                        stamp,
-                    )
+                    _basis(variant.pk, fingerprint, engine_profile, prerequisite_met, stamp)
                     if stamp is not None
                     else ""
                 )
