@@ -72,6 +72,8 @@ bench: setup ## benchmarks (print figures and ratios)
 	$(DEV_ENV) $(PY) bench/import_units.py
 	$(DEV_ENV) $(PY) bench/evaluate.py
 	$(DEV_ENV) $(PY) bench/evaluate.py --database-url $${BENCH_PG:-postgres://postgres@127.0.0.1:5432}/ntm_bench_evaluate
+	$(DEV_ENV) $(PY) bench/area_pages.py
+	$(DEV_ENV) $(PY) bench/area_pages.py --database-url $${BENCH_PG:-postgres://postgres@127.0.0.1:5432}/ntm_bench_area
 	$(DEV_ENV) $(PY) bench/reports.py
 	$(DEV_ENV) $(PY) bench/load.py
 	$(DEV_ENV) $(PY) bench/load.py --database-url $${BENCH_PG:-postgres://postgres@127.0.0.1:5432}/ntm_bench_load

@@ -218,8 +218,13 @@ class RollupOut(Schema):
     set: str
     period: str | None
     level: int
-    units: list[UnitResultOut]
-    criteria: list[CriterionRollupOut]
+    count: int = Field(description="Units of the level under the root in force for the period")
+    reported: int = Field(description="Of these, units with a result up to the period")
+    met_all: int = Field(description="Of these, units meeting the whole set")
+    limit: int
+    offset: int
+    units: list[UnitResultOut] = Field(description="One page of the units, ordered by name")
+    criteria: list[CriterionRollupOut] = Field(description="Counts over all the units")
 
 
 class PlanOut(Schema):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ntm.evaluation.models import SetResult, StaleResult
+from ntm.evaluation.models import AreaSummary, SetResult, StaleResult
 
 
 @admin.register(SetResult)
@@ -30,6 +30,22 @@ class StaleResultAdmin(admin.ModelAdmin):
     list_filter = ["criteria_set", "reason"]
     raw_id_fields = ["unit"]
     list_select_related = ["unit", "criteria_set"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AreaSummary)
+class AreaSummaryAdmin(admin.ModelAdmin):
+    """Counts kept by the pipeline: read-only (``evaluate --full`` recounts them)."""
+
+    list_display = ["area", "criteria_set", "level", "period_end", "reported", "met_all"]
+    list_filter = ["criteria_set", "level", "period_end"]
+    raw_id_fields = ["area"]
+    list_select_related = ["area", "criteria_set"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

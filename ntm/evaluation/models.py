@@ -93,3 +93,38 @@ class StaleResult(models.Model):
 
     def __str__(self) -> str:
         return f"stale {self.unit_id} {self.criteria_set_id} ({self.reason})"
+
+
+class AreaSummary(models.Model):
+    """Counts over the units of one level under an area (a province, a district, a commune for
+    its villages) for a set, as of a period end: each unit counted with its latest result up to
+    that day, if the unit was in force then. Maintained by the pipeline in the transaction that
+    writes results (``evaluation.summaries``), so the province overview and the API roll-up read
+    one row instead of every commune's result.
+
+    A row exists for every period end at which some unit under the area has a result; a period
+    between two such ends reads the earlier row."""
+
+    area = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    period_end = models.DateField()
+    reported = models.PositiveIntegerField(default=0)
+    met_all = models.PositiveIntegerField(default=0)
+    revocation = models.PositiveIntegerField(default=0)
+    # {"8": [met, not met, no data, no threshold]} per criterion number
+    criteria = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("area summary")
+        verbose_name_plural = _("area summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "criteria_set", "level", "period_end"],
+                name="evaluation_area_summary_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.criteria_set_id} L{self.level} {self.period_end}"

@@ -12,8 +12,9 @@ from django.db.models import Count, Min
 from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator
 from ntm.catalog.selectors import applicable_set, criteria_with_indicators, families_for_unit
 from ntm.engine.periods import Period, parse_period
+from ntm.evaluation import summaries
 from ntm.evaluation.detail import expand
-from ntm.evaluation.models import SetResult, StaleResult
+from ntm.evaluation.models import AreaSummary, SetResult, StaleResult
 from ntm.evaluation.services import parse_criteria_status
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations.models import DataValue
@@ -180,9 +181,68 @@ def subunit_results(
     if period is not None:
         results = results.filter(period_end__lte=period.end)
     latest: dict[int, SetResult] = {}
-    for r in results.order_by("period_end").defer("detail"):
+    # Ties on the day (a year and its Q4) go to the later code, as the area summaries count.
+    for r in results.order_by("period_end", "period").defer("detail"):
         latest[r.unit_id] = r
     return [SubunitRow(u, latest.get(u.pk)) for u in units_list]
+
+
+@dataclass
+class AreaPage:
+    """An area's units of one level for a set: the counts over all of them (from the area
+    summary, one row), and one page of the units with their results."""
+
+    summary: AreaSummary | None
+    rows: list[SubunitRow]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def rollup(self) -> dict[int, Counter[str]]:
+        if self.summary is None:
+            return {}
+        return {
+            int(number): Counter(
+                {"met": c[0], "not_met": c[1], "no_data": c[2], "no_threshold": c[3]}
+            )
+            for number, c in sorted(self.summary.criteria.items(), key=lambda kv: int(kv[0]))
+        }
+
+
+def area_page(
+    *,
+    parent: AdminUnit,
+    family: CriteriaSet,
+    period: Period | None,
+    level: int,
+    offset: int = 0,
+    limit: int = 100,
+) -> AreaPage:
+    """Four queries whatever the number of units: the summary, the count, a page of units and
+    their results."""
+    day = period.end if period else parent.valid_to
+    units = AdminUnit.objects.filter(path__startswith=parent.path, level=level).in_force(day)
+    total = units.count()
+    page = list(
+        units.select_related("parent").order_by("search_name", "pk")[offset : offset + limit]
+    )
+    results = SetResult.objects.filter(criteria_set=family, unit__in=page)
+    if period is not None:
+        results = results.filter(period_end__lte=period.end)
+    latest: dict[int, SetResult] = {}
+    for r in results.order_by("period_end", "period").defer("detail"):
+        latest[r.unit_id] = r
+    summary = summaries.summary_as_of(
+        area=parent, family=family, level=level, period_end=period.end if period else None
+    )
+    return AreaPage(
+        summary=summary,
+        rows=[SubunitRow(u, latest.get(u.pk)) for u in page],
+        total=total,
+        offset=offset,
+        limit=limit,
+    )
 
 
 def criterion_rollup(rows: list[SubunitRow]) -> dict[int, Counter[str]]:

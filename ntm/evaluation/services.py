@@ -36,6 +36,7 @@ from ntm.engine.model import (
 from ntm.engine.model import (
     SetResult as EngineResult,
 )
+from ntm.evaluation import summaries
 from ntm.evaluation.detail import compact, formulas_of
 from ntm.evaluation.models import SetResult, StaleResult
 from ntm.geo.models import AdminUnit
@@ -318,6 +319,8 @@ def evaluate_units(
                     )
                 )
         gone = [key for key in stored if key not in kept]
+        touched = {row[0] for row in results} | {unit_id for unit_id, _code in gone}
+        old_timelines = summaries.timelines(family, touched) if touched else {}
         if gone:
             by_unit: dict[int, list[str]] = defaultdict(list)
             for unit_id, period_code in gone:
@@ -332,6 +335,11 @@ def evaluate_units(
         if rebased:
             _rebase(family, rebased)
         done.written = len(results)
+        if touched:
+            summaries.apply(
+                family,
+                summaries.changes_for(family, [u for u in units if u.pk in touched], old_timelines),
+            )
     return done
 
 
@@ -465,6 +473,10 @@ def refresh_units(
             .distinct()
         )
         families = CriteriaSet.objects.filter(pk__in=ids, localises__isnull=True)
+    if transaction.get_connection().in_atomic_block:
+        # Inside a caller's transaction every chunk's locks last until it ends: take all the
+        # units' now, so no chunk locks a unit after an area (see summaries.lock_areas).
+        units_lock(unit_ids)
     for family in with_dependants(families):
         for start in range(0, len(units), CHUNK):
             chunk = units[start : start + CHUNK]

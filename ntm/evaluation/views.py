@@ -84,21 +84,40 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
         raise Http404
     period = selectors.parse_period_or_none(request.GET.get("period"))
     level = Level.VILLAGE if family.level == "village" else Level.COMMUNE
-    rows = selectors.subunit_results(parent=unit, family=family, period=period, level=level)
-    with_result = [r for r in rows if r.result]
+    number = _page_number(request)
+    page = selectors.area_page(
+        parent=unit,
+        family=family,
+        period=period,
+        level=level,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    pages = max(1, -(-page.total // PAGE_SIZE))
     return render(
         request,
         "evaluation/subunits.html",
         {
             "unit": unit,
             "family": family,
-            "rows": rows,
+            "page": page,
             "period": period,
-            "met_all": sum(1 for r in with_result if r.result and r.result.status == "met"),
-            "with_result": len(with_result),
-            "rollup": selectors.criterion_rollup(rows),
+            "number": number,
+            "pages": pages,
+            "summary": page.summary,
+            "rollup": page.rollup,
         },
     )
+
+
+PAGE_SIZE = 100
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 @login_required

@@ -125,6 +125,19 @@ def test_results_carry_an_etag_and_answer_304(catalog, api, token_for):
         period="2024Q4",
     )
     assert cached.status_code == 304
+    assert (body["count"], body["reported"], body["met_all"]) == (len(body["units"]), 1, 0)
+    # A page of one unit: the counts still cover every commune of the district.
+    first = api.get(
+        "/api/v1/results/rollup",
+        province,
+        unit="217",
+        set=ADVANCED,
+        period="2024Q4",
+        limit=1,
+        offset=body["units"].index(next(u for u in body["units"] if u["unit"] == "07408")),
+    ).json()
+    assert [u["unit"] for u in first["units"]] == ["07408"]
+    assert first["criteria"] == body["criteria"] and first["count"] == body["count"]
 
 
 @pytest.mark.parametrize(

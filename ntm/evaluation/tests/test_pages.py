@@ -110,7 +110,7 @@ def test_province_page_query_count_is_fixed(client, demo_values, django_assert_n
 
     client.force_login(User.objects.get(username="tinh"))
     url = reverse("evaluation:subunits", args=[demo_values["24"].pk, ADVANCED])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         client.get(url, {"period": "2024Q4"})
 
 

@@ -67,11 +67,13 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.db.models import Model, Q
 
 from ntm.catalog.models import CriteriaSet
 from ntm.catalog.selectors import prerequisite_order
 from ntm.engine.periods import Period, parse_period
+from ntm.evaluation import summaries
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.reports import result_as_of, result_data, stored_results
 from ntm.evaluation.services import Refreshed, dependants_of, evaluate_units, mark_stale
@@ -162,6 +164,15 @@ class Command(BaseCommand):
             units_seen.update(u.pk for u in units)
             for start in range(0, len(units), CHUNK):
                 stored += evaluate_units(units=units[start : start + CHUNK], family=s, full=full)
+            if full:
+                # Results may have been written around the pipeline: count the areas afresh.
+                with transaction.atomic():
+                    summaries.rebuild(
+                        family=s,
+                        area_ids=None
+                        if not code
+                        else {a for u in units for a in summaries.areas_of(u.path)},
+                    )
 
         if single:
             assert target is not None and family is not None and period is not None

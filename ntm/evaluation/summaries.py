@@ -1,0 +1,270 @@
+"""Area summaries: counts per (area, set, level, period end), kept current by the pipeline.
+
+A unit counts at a period end with its latest result up to that day (ties on the day broken
+by the period code, as the pages do), if it was in force that day. When a refresh rewrites or
+removes a unit's results, the rows of the unit's areas from the first changed period end on
+move by the difference between the unit's old and new contribution, so a save touches a few
+rows whatever the size of the province. A period end no row of an area has yet is computed
+from the stored results once, in the same transaction.
+
+Writers of one area are serialised (PostgreSQL advisory lock per area, taken after the units'
+row locks, in id order, so two refreshes never wait on each other in a circle).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from ntm.catalog.models import CriteriaSet
+from ntm.evaluation.models import AreaSummary, SetResult
+from ntm.geo.models import AdminUnit
+
+# (status, criteria_status, revocation_risk) of the result a unit counts with, or None
+Contribution = tuple[str, str, str] | None
+# (period_end, period code, contribution): one unit's results in order
+Timeline = list[tuple[dt.date, str, tuple[str, str, str]]]
+
+_LETTERS = "mndt"  # met, not met, no data, no threshold: positions in a criterion's counts
+_LOCK_NAMESPACE = 0x4E544D  # "NTM": keeps these advisory locks apart from anyone else's
+
+
+def areas_of(path: str) -> list[int]:
+    """Ids of a unit's ancestors, from its materialised path (".5.17.230." → [5, 17])."""
+    return [int(part) for part in path.strip(".").split(".")[:-1]]
+
+
+def _in_force(unit: "UnitChange", day: dt.date) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= day) and (
+        unit.valid_to is None or unit.valid_to >= day
+    )
+
+
+def contribution_at(timeline: Timeline, day: dt.date) -> Contribution:
+    found: Contribution = None
+    for end, _code, contribution in timeline:
+        if end > day:
+            break
+        found = contribution
+    return found
+
+
+@dataclass
+class Counts:
+    reported: int = 0
+    met_all: int = 0
+    revocation: int = 0
+    criteria: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, contribution: Contribution, sign: int = 1) -> None:
+        if contribution is None:
+            return
+        status, criteria_status, risk = contribution
+        self.reported += sign
+        self.met_all += sign * (status == "met")
+        self.revocation += sign * (risk == "revocation")
+        for part in criteria_status.split():
+            counts = self.criteria.setdefault(part[:-1], [0, 0, 0, 0])
+            counts[_LETTERS.index(part[-1])] += sign
+
+    @classmethod
+    def of(cls, row: AreaSummary) -> "Counts":
+        return cls(
+            row.reported, row.met_all, row.revocation, {k: list(v) for k, v in row.criteria.items()}
+        )
+
+    def store(self, row: AreaSummary) -> None:
+        row.reported, row.met_all, row.revocation = self.reported, self.met_all, self.revocation
+        # Criteria nobody counts any more leave the row, so a rebuilt row equals a moved one.
+        row.criteria = {
+            k: v for k, v in sorted(self.criteria.items(), key=lambda kv: int(kv[0])) if any(v)
+        }
+
+
+@dataclass
+class UnitChange:
+    """One unit's results for a set before and after a refresh."""
+
+    unit_id: int
+    level: int
+    path: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    old: Timeline
+    new: Timeline
+
+    def first_change(self) -> dt.date | None:
+        changed = set(self.old) ^ set(self.new)
+        return min((end for end, _code, _c in changed), default=None)
+
+
+def timelines(family: CriteriaSet, unit_ids: Iterable[int]) -> dict[int, Timeline]:
+    """The stored results of these units for a set, in order, without their explanation."""
+    found: dict[int, Timeline] = defaultdict(list)
+    rows = (
+        SetResult.objects.filter(criteria_set=family, unit__in=list(unit_ids))
+        .order_by("unit_id", "period_end", "period")
+        .values_list(
+            "unit_id", "period_end", "period", "status", "criteria_status", "revocation_risk"
+        )
+    )
+    for unit_id, end, code, status, criteria_status, risk in rows:
+        found[unit_id].append((end, code, (status, criteria_status, risk)))
+    return found
+
+
+def lock_areas(area_ids: Iterable[int]) -> None:
+    """Serialise the writers of these areas' summaries until the transaction ends. SQLite has
+    one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for area_id in sorted(set(area_ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, area_id])
+
+
+def apply(family: CriteriaSet, changes: Sequence[UnitChange]) -> int:
+    """Move the summaries of the changed units' areas by the difference each unit makes, and
+    create the rows of period ends an area did not have. Returns the rows written."""
+    changes = [c for c in changes if c.first_change() is not None and areas_of(c.path)]
+    if not changes:
+        return 0
+    lock_areas(a for c in changes for a in areas_of(c.path))
+    written = 0
+    by_level: dict[int, list[UnitChange]] = defaultdict(list)
+    for change in changes:
+        by_level[change.level].append(change)
+    for level, level_changes in by_level.items():
+        since = min(c.first_change() or dt.date.max for c in level_changes)
+        area_ids = {a for c in level_changes for a in areas_of(c.path)}
+        rows: dict[tuple[int, dt.date], AreaSummary] = {
+            (row.area_id, row.period_end): row
+            for row in AreaSummary.objects.filter(
+                criteria_set=family, level=level, area__in=area_ids, period_end__gte=since
+            )
+        }
+        counts = {key: Counts.of(row) for key, row in rows.items()}
+        moved: set[tuple[int, dt.date]] = set()
+        missing: set[tuple[int, dt.date]] = set()
+        for change in level_changes:
+            start = change.first_change() or dt.date.max
+            ends = {end for end, _code, _c in change.new if end >= start}
+            for area_id in areas_of(change.path):
+                missing.update((area_id, end) for end in ends if (area_id, end) not in rows)
+                for (row_area, end), row_counts in counts.items():
+                    if row_area != area_id or end < start or not _in_force(change, end):
+                        continue
+                    before = contribution_at(change.old, end)
+                    after = contribution_at(change.new, end)
+                    if before != after:
+                        row_counts.add(before, -1)
+                        row_counts.add(after, +1)
+                        moved.add((row_area, end))
+        now = timezone.now()
+        for key in moved:
+            counts[key].store(rows[key])
+            rows[key].updated_at = now
+        if moved:
+            AreaSummary.objects.bulk_update(
+                [rows[key] for key in moved],
+                ["reported", "met_all", "revocation", "criteria", "updated_at"],
+            )
+        # New period ends are computed from the stored results, which already hold this
+        # refresh's rows: no difference to apply to them.
+        created = [
+            summarise(area_id=area_id, family=family, level=level, period_end=end)
+            for area_id, end in sorted(missing)
+        ]
+        AreaSummary.objects.bulk_create(created)
+        written += len(moved) + len(created)
+    return written
+
+
+def summarise(*, area_id: int, family: CriteriaSet, level: int, period_end: dt.date) -> AreaSummary:
+    """One summary row computed from the stored results (unsaved)."""
+    area_path = AdminUnit.objects.values_list("path", flat=True).get(pk=area_id)
+    in_force = (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=period_end)) & (
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=period_end)
+    )
+    latest: dict[int, Contribution] = {}
+    rows = (
+        SetResult.objects.filter(
+            in_force,
+            criteria_set=family,
+            unit__path__startswith=area_path,
+            unit__level=level,
+            period_end__lte=period_end,
+        )
+        .order_by("unit_id", "period_end", "period")
+        .values_list("unit_id", "status", "criteria_status", "revocation_risk")
+    )
+    for unit_id, status, criteria_status, risk in rows.iterator(chunk_size=5000):
+        latest[unit_id] = (status, criteria_status, risk)
+    counts = Counts()
+    for contribution in latest.values():
+        counts.add(contribution)
+    row = AreaSummary(area_id=area_id, criteria_set=family, level=level, period_end=period_end)
+    counts.store(row)
+    return row
+
+
+def rebuild(*, family: CriteriaSet, area_ids: Iterable[int] | None = None) -> int:
+    """Recompute every summary row of a set (or of these areas) from the stored results: after
+    results were written around the pipeline, or the map changed under them."""
+    ends: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
+    wanted = None if area_ids is None else set(area_ids)
+    pairs = (
+        SetResult.objects.filter(criteria_set=family)
+        .order_by()
+        .values_list("unit__path", "unit__level", "period_end")
+        .distinct()
+    )
+    for path, level, end in pairs.iterator(chunk_size=5000):
+        for area_id in areas_of(path):
+            if wanted is None or area_id in wanted:
+                ends[(area_id, level)].add(end)
+    lock_areas(area for area, _level in ends)
+    stale = AreaSummary.objects.filter(criteria_set=family)
+    if wanted is not None:
+        stale = stale.filter(area__in=wanted)
+    stale.delete()
+    created = [
+        summarise(area_id=area_id, family=family, level=level, period_end=end)
+        for (area_id, level), period_ends in sorted(ends.items())
+        for end in sorted(period_ends)
+    ]
+    AreaSummary.objects.bulk_create(created, batch_size=2000)
+    return len(created)
+
+
+def summary_as_of(
+    *, area: AdminUnit, family: CriteriaSet, level: int, period_end: dt.date | None
+) -> AreaSummary | None:
+    """The row a page of this period reads: the latest at or before its end (None: the latest)."""
+    rows = AreaSummary.objects.filter(area=area, criteria_set=family, level=level)
+    if period_end is not None:
+        rows = rows.filter(period_end__lte=period_end)
+    return rows.order_by("-period_end").first()
+
+
+def changes_for(
+    family: CriteriaSet, units: Sequence[AdminUnit], old: dict[int, Timeline]
+) -> list[UnitChange]:
+    """Pair each unit's timeline before a refresh with the one the refresh left (read back)."""
+    new = timelines(family, [u.pk for u in units])
+    return [
+        UnitChange(
+            unit_id=unit.pk,
+            level=unit.level,
+            path=unit.path,
+            valid_from=unit.valid_from,
+            valid_to=unit.valid_to,
+            old=old.get(unit.pk, []),
+            new=new.get(unit.pk, []),
+        )
+        for unit in units
+    ]
