@@ -148,6 +148,9 @@ def apply(family: CriteriaSet, changes: Sequence[UnitChange]) -> int:
             )
         }
         counts = {key: Counts.of(row) for key, row in rows.items()}
+        ends_by_area: dict[int, list[dt.date]] = defaultdict(list)
+        for area_id, end in sorted(rows):
+            ends_by_area[area_id].append(end)
         moved: set[tuple[int, dt.date]] = set()
         missing: set[tuple[int, dt.date]] = set()
         for change in level_changes:
@@ -155,15 +158,16 @@ def apply(family: CriteriaSet, changes: Sequence[UnitChange]) -> int:
             ends = {end for end, _code, _c in change.new if end >= start}
             for area_id in areas_of(change.path):
                 missing.update((area_id, end) for end in ends if (area_id, end) not in rows)
-                for (row_area, end), row_counts in counts.items():
-                    if row_area != area_id or end < start or not _in_force(change, end):
+                for end in ends_by_area.get(area_id, []):
+                    if end < start or not _in_force(change, end):
                         continue
                     before = contribution_at(change.old, end)
                     after = contribution_at(change.new, end)
                     if before != after:
-                        row_counts.add(before, -1)
-                        row_counts.add(after, +1)
-                        moved.add((row_area, end))
+                        key = (area_id, end)
+                        counts[key].add(before, -1)
+                        counts[key].add(after, +1)
+                        moved.add(key)
         now = timezone.now()
         for key in moved:
             counts[key].store(rows[key])
@@ -173,43 +177,76 @@ def apply(family: CriteriaSet, changes: Sequence[UnitChange]) -> int:
                 [rows[key] for key in moved],
                 ["reported", "met_all", "revocation", "criteria", "updated_at"],
             )
-        # New period ends are computed from the stored results, which already hold this
+        # New period ends are counted from the stored results, which already hold this
         # refresh's rows: no difference to apply to them.
-        created = [
-            summarise(area_id=area_id, family=family, level=level, period_end=end)
-            for area_id, end in sorted(missing)
-        ]
-        AreaSummary.objects.bulk_create(created)
+        created = summarise_many(family=family, level=level, keys=missing)
+        AreaSummary.objects.bulk_create(created, batch_size=2000)
         written += len(moved) + len(created)
     return written
 
 
-def summarise(*, area_id: int, family: CriteriaSet, level: int, period_end: dt.date) -> AreaSummary:
-    """One summary row computed from the stored results (unsaved)."""
-    area_path = AdminUnit.objects.values_list("path", flat=True).get(pk=area_id)
-    in_force = (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=period_end)) & (
-        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=period_end)
-    )
-    latest: dict[int, Contribution] = {}
+def summarise_many(
+    *, family: CriteriaSet, level: int, keys: Iterable[tuple[int, dt.date]]
+) -> list[AreaSummary]:
+    """Summary rows (unsaved) for these (area, period end) pairs, counted from the stored
+    results in one read of the areas' units."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    paths = dict(AdminUnit.objects.filter(pk__in={a for a, _e in keys}).values_list("pk", "path"))
+    # Read each subtree once: areas inside another wanted area are covered by it.
+    roots = [
+        p for p in paths.values() if not any(p != q and p.startswith(q) for q in paths.values())
+    ]
+    scope = Q()
+    for path in roots:
+        scope |= Q(unit__path__startswith=path)
+    last = max(end for _a, end in keys)
+    found: dict[int, Timeline] = defaultdict(list)
+    units: dict[int, tuple[str, dt.date | None, dt.date | None]] = {}
     rows = (
         SetResult.objects.filter(
-            in_force,
-            criteria_set=family,
-            unit__path__startswith=area_path,
-            unit__level=level,
-            period_end__lte=period_end,
+            scope, criteria_set=family, unit__level=level, period_end__lte=last
         )
         .order_by("unit_id", "period_end", "period")
-        .values_list("unit_id", "status", "criteria_status", "revocation_risk")
+        .values_list(
+            "unit_id",
+            "unit__path",
+            "unit__valid_from",
+            "unit__valid_to",
+            "period_end",
+            "period",
+            "status",
+            "criteria_status",
+            "revocation_risk",
+        )
     )
-    for unit_id, status, criteria_status, risk in rows.iterator(chunk_size=5000):
-        latest[unit_id] = (status, criteria_status, risk)
-    counts = Counts()
-    for contribution in latest.values():
-        counts.add(contribution)
-    row = AreaSummary(area_id=area_id, criteria_set=family, level=level, period_end=period_end)
-    counts.store(row)
-    return row
+    for unit_id, path, since, until, end, code, status, criteria_status, risk in rows.iterator(
+        chunk_size=5000
+    ):
+        units[unit_id] = (path, since, until)
+        found[unit_id].append((end, code, (status, criteria_status, risk)))
+    wanted: dict[int, list[dt.date]] = defaultdict(list)
+    for area_id, end in keys:
+        wanted[area_id].append(end)
+    counts: dict[tuple[int, dt.date], Counts] = {key: Counts() for key in keys}
+    for unit_id, (path, since, until) in units.items():
+        timeline = found[unit_id]
+        for area_id in areas_of(path):
+            for end in wanted.get(area_id, []):
+                if (since is None or since <= end) and (until is None or until >= end):
+                    counts[(area_id, end)].add(contribution_at(timeline, end))
+    created = []
+    for (area_id, end), area_counts in counts.items():
+        row = AreaSummary(area_id=area_id, criteria_set=family, level=level, period_end=end)
+        area_counts.store(row)
+        created.append(row)
+    return created
+
+
+def summarise(*, area_id: int, family: CriteriaSet, level: int, period_end: dt.date) -> AreaSummary:
+    """One summary row counted from the stored results (unsaved)."""
+    return summarise_many(family=family, level=level, keys=[(area_id, period_end)])[0]
 
 
 def rebuild(*, family: CriteriaSet, area_ids: Iterable[int] | None = None) -> int:
@@ -232,10 +269,13 @@ def rebuild(*, family: CriteriaSet, area_ids: Iterable[int] | None = None) -> in
     if wanted is not None:
         stale = stale.filter(area__in=wanted)
     stale.delete()
+    by_level: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
+    for (area_id, level), period_ends in ends.items():
+        by_level[level].extend((area_id, end) for end in period_ends)
     created = [
-        summarise(area_id=area_id, family=family, level=level, period_end=end)
-        for (area_id, level), period_ends in sorted(ends.items())
-        for end in sorted(period_ends)
+        row
+        for level, keys in sorted(by_level.items())
+        for row in summarise_many(family=family, level=level, keys=keys)
     ]
     AreaSummary.objects.bulk_create(created, batch_size=2000)
     return len(created)
