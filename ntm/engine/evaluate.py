@@ -36,6 +36,11 @@ def quantize(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+# Reasons a threshold is missing (stored with the result; pages translate them).
+NO_THRESHOLD = "no threshold applies"
+NO_GROUP = "commune group not set"
+
+
 def select_threshold(
     indicator: IndicatorDef,
     axis: Axis,
@@ -56,6 +61,9 @@ def select_threshold(
             rule = f"region:{region}" + (" (difficult)" if profile.especially_difficult else "")
     elif axis is Axis.COMMUNE_GROUP:
         group = profile.commune_group
+        if not group and any(r.commune_group for r in candidates):
+            # Thresholds differ by group and the commune's is unknown: no guess.
+            return None
         chosen = next((r for r in candidates if group and r.commune_group == group), None)
         if chosen is not None:
             rule = f"group:{group}"
@@ -145,7 +153,13 @@ def evaluate_indicator(
     if value is None:
         return result(Status.NO_DATA, why=reason)
     if threshold is None:
-        return result(Status.NO_THRESHOLD, why="no threshold applies")
+        if (
+            axis is Axis.COMMUNE_GROUP
+            and not profile.commune_group
+            and any(r.commune_group for r in indicator.thresholds)
+        ):
+            return result(Status.NO_THRESHOLD, why=NO_GROUP)
+        return result(Status.NO_THRESHOLD, why=NO_THRESHOLD)
     target = threshold.value
     if indicator.kind is Kind.PASS_FAIL:
         if not isinstance(value, bool) or not isinstance(target, bool):

@@ -16,6 +16,7 @@ from ntm.engine import (
     evaluate,
     select_threshold,
 )
+from ntm.engine.evaluate import NO_GROUP, evaluate_indicator
 from ntm.engine.model import IndicatorResult
 
 IRRIGATION = IndicatorDef("3.1", Kind.PERCENT, thresholds=(ThresholdRule(D(80), verified=True),))
@@ -101,6 +102,29 @@ def test_commune_group_axis():
         indicator, Axis.COMMUNE_GROUP, UnitProfile(commune_group="2")
     ).value == D(90)
     assert select_threshold(indicator, Axis.COMMUNE_GROUP, UnitProfile(commune_group="3")) is None
+
+
+def test_a_commune_without_a_group_gets_no_threshold_and_the_reason_never_a_guess():
+    by_group = IndicatorDef(
+        "2.1",
+        Kind.PERCENT,
+        thresholds=(
+            ThresholdRule(D(80)),
+            ThresholdRule(D(100), commune_group="1"),
+            ThresholdRule(D(90), commune_group="2"),
+        ),
+    )
+    unknown = UnitProfile()
+    assert select_threshold(by_group, Axis.COMMUNE_GROUP, unknown) is None
+    result = evaluate_indicator(by_group, Axis.COMMUNE_GROUP, unknown, {"2.1": D(95)})
+    assert (result.status, result.reason) == (Status.NO_THRESHOLD, NO_GROUP)
+    # Group 3 has no rule of its own: the general one applies, as written in the set.
+    assert select_threshold(
+        by_group, Axis.COMMUNE_GROUP, UnitProfile(commune_group="3")
+    ).value == D(80)
+    # One threshold for every group needs no group.
+    same = IndicatorDef("2.2", Kind.PERCENT, thresholds=(ThresholdRule(D(70)),))
+    assert select_threshold(same, Axis.COMMUNE_GROUP, unknown).value == D(70)
 
 
 def test_missing_threshold_is_never_met():
