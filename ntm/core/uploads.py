@@ -14,6 +14,8 @@ XLSX = (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 ODT = (".odt", "application/vnd.oasis.opendocument.text", b"PK")
 ODS = (".ods", "application/vnd.oasis.opendocument.spreadsheet", b"PK")
 
+CSV = (".csv", "text/csv", b"")  # text: no signature to check; the reader decodes it
+TABLES = (CSV, XLSX)
 IMAGES = (PNG, JPG, JPEG)
 DOCUMENTS = (PDF, *IMAGES, DOCX, XLSX, ODT, ODS)
 

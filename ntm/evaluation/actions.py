@@ -12,6 +12,7 @@ these, never the lower services directly, so there is one place where results go
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +25,7 @@ from ntm.engine.model import Value
 from ntm.evaluation.services import Refreshed, mark_stale, refresh, refresh_units
 from ntm.evaluation.tasks import refresh_stale_results
 from ntm.geo import services as geo_services
+from ntm.geo.groups import GroupRow
 from ntm.geo.models import AdminUnit, Classification
 from ntm.observations import services as observation_services
 from ntm.observations.importers import ImportPreview, import_values
@@ -156,3 +158,20 @@ def classification_change(
     )
     refresh_units(units=[unit])
     return found
+
+
+@transaction.atomic
+def commune_groups_set(*, rows: Sequence[GroupRow]) -> int:
+    """Record the commune groups of a province's table (the rows that change a group) and
+    refresh those communes' results once. Returns the communes changed."""
+    changed = [r for r in rows if r.changes]
+    for row in changed:
+        geo_services.classification_set(
+            unit=row.unit,
+            kind=Classification.Kind.COMMUNE_GROUP,
+            value=row.group,
+            valid_from=row.valid_from,
+            legal_basis=row.basis,
+        )
+    refresh_units(units=list({r.unit.pk: r.unit for r in changed}.values()))
+    return len(changed)

@@ -125,7 +125,9 @@ def _latest_before(entries: list[tuple[dt.date, bool]], day: dt.date) -> bool | 
     return met
 
 
-PIPELINE_VERSION = "4"  # bump when the engine or the stored detail changes: every result is rewritten
+PIPELINE_VERSION = (
+    "4"  # bump when the engine or the stored detail changes: every result is rewritten
+)
 
 
 @dataclass

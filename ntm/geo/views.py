@@ -2,17 +2,26 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ntm.accounts.permissions import Action, browse_roots, can, require, visible_units
 from ntm.core.http import HtmxHttpRequest
+from ntm.core.tabular import ImportRefused
 from ntm.evaluation import actions
-from ntm.geo import selectors, services
-from ntm.geo.forms import AsOfForm, ClassificationForm, SearchForm, VillageForm
-from ntm.geo.models import AdminUnit
+from ntm.geo import groups, selectors, services
+from ntm.geo.forms import (
+    AsOfForm,
+    ClassificationForm,
+    CommuneGroupsForm,
+    GroupsUploadForm,
+    SearchForm,
+    VillageForm,
+)
+from ntm.geo.models import AdminUnit, Level
 
 
 def _as_of(request: HttpRequest) -> tuple[AsOfForm, dt.date | None]:
@@ -91,6 +100,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             and unit.is_current
             and can(request.user, Action.MANAGE_UNITS, unit),
             "can_classify": unit.level == 3 and can(request.user, Action.CONFIGURE_CRITERIA, unit),
+            "can_set_groups": unit.level == Level.PROVINCE
+            and can(request.user, Action.CONFIGURE_CRITERIA, unit),
             # Units of the history outside the user's scope are named but not linked.
             "visible_ids": {u.pk for u in linked if can(request.user, Action.VIEW, u)},
             "can_edit_data": can(request.user, Action.EDIT_DATA, unit),
@@ -132,3 +143,91 @@ def classification_create(request: HttpRequest, unit_id: int) -> HttpResponse:
             messages.success(request, _("The classification was saved."))
             return redirect("geo:detail", unit_id=unit.pk)
     return render(request, "geo/classification_form.html", {"form": form, "unit": unit})
+
+
+GROUPS_UPLOAD = "geo-groups-upload"
+MAX_GROUPS_BYTES = 2 * 2**20
+
+
+def _groups_province(request: HttpRequest, unit_id: int) -> AdminUnit:
+    province = _visible_unit(request, unit_id, Action.CONFIGURE_CRITERIA)
+    if province.level != Level.PROVINCE:
+        raise Http404
+    return province
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commune_groups(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The province's communes and their groups: set on the page, or from a file (checked
+    whole, previewed, then confirmed). Only a province in force today can be changed."""
+    province = _groups_province(request, unit_id)
+    today = dt.date.today()
+    day = today if province.is_current else (province.valid_to or today)
+    rows = groups.province_groups(province=province, day=day)
+    form = CommuneGroupsForm(request.POST or None, communes=rows)
+    upload = GroupsUploadForm()
+    preview: list[groups.GroupRow] = []
+    errors: list[str] = []
+    if request.method == "POST":
+        if not province.is_current:
+            raise PermissionDenied
+        step = request.POST.get("step", "")
+        try:
+            if step == "set" and form.is_valid():
+                changed = actions.commune_groups_set(rows=form.group_rows())
+                messages.success(request, _("%(n)d communes changed group.") % {"n": changed})
+                return redirect("geo:groups", unit_id=province.pk)
+            if step == "upload":
+                upload = GroupsUploadForm(request.POST, request.FILES)
+                if upload.is_valid():
+                    data = upload.cleaned_data["file"]
+                    preview = groups.read_groups(
+                        data["content"], province=province, filename=data["name"]
+                    )
+                    request.session[GROUPS_UPLOAD] = {
+                        "province": province.pk,
+                        "name": data["name"],
+                        "content": data["content"].decode("latin-1"),
+                    }
+            if step == "confirm":
+                stored = request.session.get(GROUPS_UPLOAD) or {}
+                if stored.get("province") != province.pk:
+                    errors.append(_("Upload the file again: the checked file was not found."))
+                else:
+                    confirmed = groups.read_groups(
+                        stored["content"].encode("latin-1"),
+                        province=province,
+                        filename=stored["name"],
+                    )
+                    changed = actions.commune_groups_set(rows=confirmed)
+                    del request.session[GROUPS_UPLOAD]
+                    messages.success(request, _("%(n)d communes changed group.") % {"n": changed})
+                    return redirect("geo:groups", unit_id=province.pk)
+        except ImportRefused as exc:
+            errors = [str(e) for e in exc.errors]
+    return render(
+        request,
+        "geo/groups.html",
+        {
+            "unit": province,
+            "day": day,
+            "rows": rows,
+            "form": form,
+            "upload": upload,
+            "preview": preview,
+            "to_change": [r for r in preview if r.changes],
+            "errors": errors,
+            "editable": province.is_current,
+        },
+    )
+
+
+@login_required
+def commune_groups_template(request: HttpRequest, unit_id: int) -> HttpResponse:
+    province = _groups_province(request, unit_id)
+    day = dt.date.today() if province.is_current else (province.valid_to or dt.date.today())
+    content = groups.template_csv(groups.province_groups(province=province, day=day))
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="nhom-xa-{province.code}.csv"'
+    return response
