@@ -85,6 +85,8 @@ class CommuneGroupsForm(forms.Form):
                 required=False,
                 choices=[("", "—"), ("1", "1"), ("2", "2"), ("3", "3")],
                 initial=row.current.value if row.current else "",
+                # The table's row names the commune; screen readers get it from aria-label.
+                widget=forms.Select(attrs={"aria-label": row.unit.name}),
             )
 
     def group_fields(self) -> list[tuple[CommuneGroup, forms.BoundField]]:
