@@ -182,10 +182,10 @@ def test_the_commune_edits_a_works_budget_with_grouped_amounts(persona, client, 
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        ("finance:overview", 17),
-        ("finance:contributions", 8),
-        ("finance:public", 10),
-        ("finance:allocations", 11),
+        ("finance:overview", 18),
+        ("finance:contributions", 9),
+        ("finance:public", 11),
+        ("finance:allocations", 12),
     ],
 )
 def test_pages_render_in_a_fixed_number_of_queries(
@@ -221,7 +221,7 @@ def test_the_overview_query_count_does_not_grow_with_more_works(
             user=users["xa"], work=work, source="commune", amount=500, date=dt.date(2024, 6, 1)
         )
     persona("xa")
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         assert (
             client.get(reverse("finance:overview", args=[demo["07408"].pk, 2024])).status_code
             == 200

@@ -99,7 +99,7 @@ def test_unit_page_query_count_is_fixed(persona, client, demo, django_assert_num
     url = reverse("geo:detail", args=[demo["07408"].pk])
     # session, user, memberships, unit, successions, ancestors, children, classifications,
     # profile (provinces, classifications), criteria sets and their latest results, demo banner
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(url)
 
 

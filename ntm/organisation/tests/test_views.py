@@ -402,7 +402,7 @@ def test_the_committee_page_takes_a_fixed_number_of_queries(
     url = reverse("organisation:committees", args=[org_demo["07408"].pk])
     # session, user, unit, memberships, committees, their members with accounts,
     # subordinate units, demo banner
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url)
 
 
@@ -412,7 +412,7 @@ def test_the_ocop_page_takes_a_fixed_number_of_queries(
     persona("xa")
     url = reverse("organisation:ocop", args=[org_demo["07408"].pk])
     # session, user, unit, memberships, products with their villages, demo banner
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url)
 
 
@@ -422,7 +422,7 @@ def test_the_campaign_page_takes_a_fixed_number_of_queries(
     persona("xa")
     url = reverse("organisation:campaigns", args=[org_demo["07408"].pk])
     # session, user, unit, memberships, campaigns, their awards with villages, demo banner
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
 
 

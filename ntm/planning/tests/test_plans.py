@@ -199,7 +199,7 @@ def test_plan_page_query_count_is_fixed(demo_plan, client, django_assert_num_que
     url = reverse("planning:plan", args=[units["07408"].pk, 2024])
     # session, user, memberships, unit, plan, targets, results, OCOP register, tasks, obstacles,
     # snapshots, banner
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
 

@@ -69,7 +69,7 @@ def test_unit_page_takes_a_fixed_number_of_queries(client, demo, django_assert_n
 
 # unit, successions, plan, years (2), works, results, criteria, targets (2), mobilisation (2),
 # contributions (3), feedback, savepoints of the test client's session-less request…
-QUERIES_UNIT = 20  # + the recognitions of the unit
+QUERIES_UNIT = 21  # + the recognitions of the unit, + what an ended unit became
 
 
 def test_work_page_shows_progress_funds_and_short_address(client, work):

@@ -209,7 +209,7 @@ def test_the_dossier_page_takes_a_fixed_number_of_queries(
     persona("xa")
     url = reverse("recognition:dossier", args=[dossier.unit_id, dossier.pk])
     client.get(url)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
 
 
