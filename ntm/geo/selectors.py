@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from ntm.core.db import AmongIds
 from ntm.core.text import fold
 from ntm.geo.models import (
     AdminUnit,
@@ -150,9 +151,9 @@ class ProfileSource:
             AdminUnit.objects.filter(pk__in=province_ids).values_list("pk", "region")
         )
         self.facts: dict[tuple[int, str], list[tuple[dt.date, dt.date | None, str]]] = {}
-        rows = Classification.objects.filter(unit__in=[u.pk for u in units]).values_list(
-            "unit_id", "kind", "valid_from", "valid_to", "value"
-        )
+        rows = Classification.objects.filter(
+            AmongIds(F("unit_id"), [u.pk for u in units])
+        ).values_list("unit_id", "kind", "valid_from", "valid_to", "value")
         for unit_id, kind, start, end, value in rows:
             self.facts.setdefault((unit_id, kind), []).append((start, end, value))
 
