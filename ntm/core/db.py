@@ -24,7 +24,11 @@ class AmongIds(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         ids = self.rhs
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", (*lhs_params, ids)
+            # The array typed as the column (bigint, not the int4[] psycopg picks for small
+            # ids): a cross-type = ANY is not hashed, and a filter over many rows then compares
+            # each row with every id (10x the time of the IN list on 1.5 million values).
+            db_type = self.lhs.output_field.cast_db_type(connection)
+            return f"{lhs} = ANY(%s::{db_type}[])", (*lhs_params, ids)
         if not ids:
             return "1 = 0", tuple(lhs_params)
         return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", (*lhs_params, *ids)
