@@ -10,7 +10,7 @@ everywhere), and values for 4 quarters of 2024. Then it times, each as a ratio t
   (a) a bare scan: the same value rows read with the same query, touched once each — run twice,
       the second (warm) run is the baseline, as the pipeline's own reads are warm too;
   (b) the full re-evaluation: evaluate_units over all communes, storing every result (goal ≤ 1.5×);
-  (c) the same with nothing changed (goal ≤ 0.2×): every result's basis (stamp of the unit's
+  (c) the same with nothing changed (goal ≤ 0.2×): every unit's basis (stamp of the unit's
       values, set version, profile, prerequisite) matches, no value is read, nothing written;
   (c') the same with --full: every value read, every input digest compared, nothing written;
   (d) refresh_stale with nothing marked (what a worker does when nothing changed);

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ntm.evaluation.models import AreaSummary, SetResult, StaleResult
+from ntm.evaluation.models import AreaSummary, SetResult, StaleResult, UnitBasis
 
 
 @admin.register(SetResult)
@@ -46,6 +46,22 @@ class AreaSummaryAdmin(admin.ModelAdmin):
     list_filter = ["criteria_set", "level", "period_end"]
     raw_id_fields = ["area"]
     list_select_related = ["area", "criteria_set"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(UnitBasis)
+class UnitBasisAdmin(admin.ModelAdmin):
+    """What the pipeline checks before reading a unit: read-only, written with the results."""
+
+    list_display = ["unit", "criteria_set", "results", "basis"]
+    list_filter = ["criteria_set"]
+    raw_id_fields = ["unit"]
+    list_select_related = ["unit", "criteria_set"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -49,9 +49,6 @@ class SetResult(models.Model):
     # Digest of everything the result was computed from (values and their periods, profile,
     # prerequisite, the definition applied): a refresh rewrites the row only when it changes.
     input_hash = models.CharField(max_length=32, blank=True, default="")
-    # Digest of the same without the values, with the unit's InputStamp instead: when it still
-    # matches, the result is current and the unit's values need not be read at all.
-    basis = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("set result")
@@ -128,3 +125,37 @@ class AreaSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.criteria_set_id} L{self.level} {self.period_end}"
+
+
+class UnitBasis(models.Model):
+    """What a unit's stored results for a set were computed from, all periods at once.
+
+    ``basis`` digests everything the results depend on but the values, which the unit's
+    ``InputStamp`` stands for: the stamp, the set applied (definition and the sets it refers
+    to), the unit's profile inputs (classifications, province region) and its prerequisite
+    results. The pipeline writes it with the results, in their transaction: while the digest of
+    the current inputs equals it, the unit's results are current and neither they nor the
+    values are read. No row, or an empty ``basis`` (values without a stamp), means "read".
+    ``results`` counts the unit's stored results: a check compares it with a count of the rows,
+    so results deleted around the pipeline are written again, and reports it.
+
+    Results changed around the pipeline are not seen by this check (as values written around
+    the services are not): ``evaluate --full`` or a stale mark reads everything.
+    """
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=32, blank=True, default="")
+    results = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("unit basis")
+        verbose_name_plural = _("unit bases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criteria_set", "unit"], name="evaluation_unit_basis_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"basis {self.unit_id} {self.criteria_set_id} ({self.results} results)"

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 
 from ntm.catalog.models import CriteriaSet
@@ -25,6 +26,7 @@ from ntm.catalog.selectors import (
     set_definition,
     variants_by_province,
 )
+from ntm.core.db import AmongIds
 from ntm.engine import evaluate, parse_period, revocation_risk
 from ntm.engine.evaluate import ThresholdCache
 from ntm.engine.model import (
@@ -38,7 +40,7 @@ from ntm.engine.model import (
 )
 from ntm.evaluation import summaries
 from ntm.evaluation.detail import compact, formulas_of
-from ntm.evaluation.models import SetResult, StaleResult
+from ntm.evaluation.models import SetResult, StaleResult, UnitBasis
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import ProfileSource
 from ntm.geo.services import units_lock
@@ -107,8 +109,11 @@ def _prerequisite_lookup(
         return {}
     prerequisite = family.prerequisite.family  # type: ignore[union-attr]
     rows = (
-        SetResult.objects.filter(criteria_set=prerequisite, unit__in=units)
-        .order_by("period_end")
+        SetResult.objects.filter(
+            AmongIds(F("unit_id"), [u.pk for u in units]), criteria_set=prerequisite
+        )
+        # The period breaks ties (a year and its Q4 end on the same day): a fixed order.
+        .order_by("period_end", "period")
         .values_list("unit_id", "period_end", "status")
     )
     found: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)
@@ -149,17 +154,6 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-def _basis(
-    variant_id: int,
-    fingerprint: str,
-    profile: UnitProfile,
-    prerequisite_met: bool | None,
-    stamp: int,
-) -> str:
-    """Everything a result depends on but its values, which the unit's stamp stands for."""
-    return _digest(PIPELINE_VERSION, variant_id, fingerprint, profile, prerequisite_met, stamp)
-
-
 def evaluate_units(
     *, units: Iterable[AdminUnit], family: CriteriaSet, full: bool = False
 ) -> Refreshed:
@@ -169,12 +163,13 @@ def evaluate_units(
     then sees this refresh's rows; results are written by upsert, never by delete-and-insert,
     so two refreshes cannot collide on the unique key.
 
-    Two digests make "nothing changed" cheap. ``basis`` covers everything but the values, which
-    it replaces by the unit's ``InputStamp`` (bumped by every write of its values): a unit whose
-    stored results all keep their basis is current, and its values are not even read.
-    ``input_hash`` covers the values themselves: a result whose inputs' digest equals the stored
-    one is not recomputed nor rewritten (a Q4 save leaves Q1–Q3 as they are). ``full`` reads
-    every unit's values whatever its basis (for values written around the services).
+    Two digests make "nothing changed" cheap. A unit's ``UnitBasis`` covers everything its
+    results depend on but the values, which it replaces by the unit's ``InputStamp`` (bumped by
+    every write of its values): a unit whose stored basis equals the current one is current,
+    and neither its results nor its values are read. A result's ``input_hash`` covers its own
+    inputs, values included: a result whose digest equals the stored one is not recomputed nor
+    rewritten (a Q4 save leaves Q1–Q3 as they are). ``full`` reads every unit's values whatever
+    its basis (for values or results written around the services).
     """
     units = list(units)
     done = Refreshed()
@@ -183,21 +178,53 @@ def evaluate_units(
     unit_ids = [u.pk for u in units]
     with transaction.atomic():
         units_lock(unit_ids)
-        stored: dict[tuple[int, str], tuple[str, str]] = {}
-        ends: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
-        for unit_id, period_code, period_end, digest, basis in SetResult.objects.filter(
-            criteria_set=family, unit__in=unit_ids
-        ).values_list("unit_id", "period", "period_end", "input_hash", "basis"):
-            stored[(unit_id, period_code)] = (digest, basis)
-            ends[unit_id].append((period_code, period_end))
         stamps = dict(
-            InputStamp.objects.filter(criteria_set=family, unit__in=unit_ids).values_list(
-                "unit_id", "version"
-            )
+            InputStamp.objects.filter(
+                AmongIds(F("unit_id"), unit_ids), criteria_set=family
+            ).values_list("unit_id", "version")
         )
+        known = {
+            unit_id: (basis, count)
+            for unit_id, basis, count in UnitBasis.objects.filter(
+                AmongIds(F("unit_id"), unit_ids), criteria_set=family
+            ).values_list("unit_id", "basis", "results")
+        }
         definitions = _Definitions(family)
         profiles = ProfileSource(units)
         prerequisites = _prerequisite_lookup(family, units)
+
+        def unit_basis(unit: AdminUnit) -> str:
+            stamp = stamps.get(unit.pk)
+            if stamp is None:
+                return ""  # values written without a stamp: never current
+            variant, _definition, fingerprint = definitions.for_unit(unit)
+            # The whole prerequisite history (not the entry each period uses): any change of
+            # it makes the unit's results worth a look; their input_hash decides what is written.
+            history = prerequisites.get(unit.pk, []) if family.prerequisite_id else None
+            return _digest(
+                PIPELINE_VERSION, variant.pk, fingerprint, profiles.inputs(unit), history, stamp
+            )
+
+        bases = {unit.pk: unit_basis(unit) for unit in units}
+        current: set[int] = set()
+        if not full:
+            matching = [
+                pk for pk, basis in bases.items() if basis and known.get(pk, ("",))[0] == basis
+            ]
+            if matching:
+                # Results deleted around the pipeline: a unit missing some is read again.
+                counts = dict(
+                    SetResult.objects.filter(AmongIds(F("unit_id"), matching), criteria_set=family)
+                    .order_by()
+                    .values("unit_id")
+                    .annotate(n=Count("*"))
+                    .values_list("unit_id", "n")
+                )
+                for pk in matching:
+                    if counts.get(pk, 0) == known[pk][1]:
+                        current.add(pk)
+                        done.results += known[pk][1]
+        to_read = [pk for pk in unit_ids if pk not in current]
 
         def context(unit: AdminUnit, end: dt.date) -> tuple[UnitProfile, bool | None]:
             profile = profiles.profile(unit, end)
@@ -213,25 +240,17 @@ def evaluate_units(
                 met,
             )
 
-        current: set[int] = set()
-        for unit in units:
-            stamp = stamps.get(unit.pk)
-            if full or stamp is None or unit.pk not in ends:
-                continue
-            variant, _definition, fingerprint = definitions.for_unit(unit)
-            if all(
-                stored[(unit.pk, code)][1]
-                == _basis(variant.pk, fingerprint, *context(unit, end), stamp)
-                for code, end in ends[unit.pk]
-            ):
-                current.add(unit.pk)
-                done.results += len(ends[unit.pk])
-
+        stored: dict[tuple[int, str], str] = {}
         values: dict[int, list[tuple[str, str, Any, Any, str]]] = defaultdict(list)
-        to_read = [pk for pk in unit_ids if pk not in current]
         if to_read:
+            stored = {
+                (unit_id, period_code): digest
+                for unit_id, period_code, digest in SetResult.objects.filter(
+                    AmongIds(F("unit_id"), to_read), criteria_set=family
+                ).values_list("unit_id", "period", "input_hash")
+            }
             rows = (
-                DataValue.objects.filter(criteria_set=family, unit__in=to_read)
+                DataValue.objects.filter(AmongIds(F("unit_id"), to_read), criteria_set=family)
                 .order_by("unit_id", "period_end", "updated_at")
                 .values_list("unit_id", "code", "period", "number", "flag", "text")
             )
@@ -239,20 +258,17 @@ def evaluate_units(
                 values[unit_id].append((code, period_code, number, flag, text))
 
         results: list[tuple[Any, ...]] = []
-        rebased: list[tuple[str, int, str]] = []
         now = timezone.now()
-        kept: set[tuple[int, str]] = set()
+        kept: dict[int, int] = defaultdict(int)
         cache: ThresholdCache = {}
         for unit in units:
             if unit.pk in current:
-                kept.update((unit.pk, code) for code, _end in ends[unit.pk])
                 continue
             unit_values = values.get(unit.pk)
             if not unit_values:
                 continue
             variant, definition, fingerprint = definitions.for_unit(unit)
             refs = definitions.references(unit, definition)
-            stamp = stamps.get(unit.pk)
             parsed = [
                 (code, parse_period(raw), text, number, flag)
                 for code, raw, number, flag, text in unit_values
@@ -267,11 +283,6 @@ def evaluate_units(
                         snapshot[code] = (text, number, flag)
                         periods[code] = p.code
                 engine_profile, prerequisite_met = context(unit, period.end)
-                basis = (
-                    _basis(variant.pk, fingerprint, engine_profile, prerequisite_met, stamp)
-                    if stamp is not None
-                    else ""
-                )
                 digest = _digest(
                     PIPELINE_VERSION,
                     variant.pk,
@@ -281,12 +292,9 @@ def evaluate_units(
                     sorted((code, periods[code], *entry) for code, entry in snapshot.items()),
                 )
                 key = (unit.pk, period.code)
-                kept.add(key)
+                kept[unit.pk] += 1
                 done.results += 1
-                before = stored.get(key)
-                if before is not None and before[0] == digest:
-                    if before[1] != basis:
-                        rebased.append((basis, unit.pk, period.code))
+                if stored.pop(key, None) == digest:
                     continue
                 outcome = evaluate(
                     definition,
@@ -317,10 +325,10 @@ def evaluate_units(
                         criteria_status(outcome),
                         now,
                         digest,
-                        basis,
                     )
                 )
-        gone = [key for key in stored if key not in kept]
+        # What is left of the stored results of the units read has no period with values.
+        gone = list(stored)
         touched = {row[0] for row in results} | {unit_id for unit_id, _code in gone}
         old_timelines = summaries.timelines(family, touched) if touched else {}
         if gone:
@@ -334,8 +342,16 @@ def evaluate_units(
             done.removed = len(gone)
         if results:
             _upsert(results)
-        if rebased:
-            _rebase(family, rebased)
+        _store_bases(
+            family,
+            [
+                (pk, bases[pk], kept.get(pk, 0))
+                for pk in to_read
+                if known.get(pk) != (bases[pk], kept.get(pk, 0))
+                # No row for a unit with nothing: no stamp, no result.
+                and (pk in known or bases[pk] or kept.get(pk, 0))
+            ],
+        )
         done.written = len(results)
         if touched:
             summaries.apply(
@@ -361,7 +377,6 @@ _COLUMNS = (
     "criteria_status",
     "computed_at",
     "input_hash",
-    "basis",
 )
 _KEY = ("unit_id", "criteria_set_id", "period")
 
@@ -390,16 +405,19 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
             cursor.executemany(sql, prepared[start : start + 1000])
 
 
-def _rebase(family: CriteriaSet, rows: list[tuple[str, int, str]]) -> None:
-    """Store the new basis of results whose values did not change (another period's did)."""
-    table = SetResult._meta.db_table
-    sql = (
-        f"UPDATE {table} SET basis = %s "
-        f"WHERE unit_id = %s AND criteria_set_id = {int(family.pk)} AND period = %s"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            cursor.executemany(sql, rows[start : start + 1000])
+def _store_bases(family: CriteriaSet, rows: list[tuple[int, str, int]]) -> None:
+    """Upsert the units' bases (unit id, basis, result count) in the results' transaction."""
+    if rows:
+        UnitBasis.objects.bulk_create(
+            [
+                UnitBasis(unit_id=unit_id, criteria_set=family, basis=basis, results=count)
+                for unit_id, basis, count in rows
+            ],
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["criteria_set", "unit"],
+            update_fields=["basis", "results"],
+        )
 
 
 STATUS_LETTERS = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from ntm.core.db import AmongIds
 from ntm.core.text import fold
 from ntm.geo.models import (
     AdminUnit,
@@ -150,17 +151,24 @@ class ProfileSource:
             AdminUnit.objects.filter(pk__in=province_ids).values_list("pk", "region")
         )
         self.facts: dict[tuple[int, str], list[tuple[dt.date, dt.date | None, str]]] = {}
-        rows = Classification.objects.filter(unit__in=[u.pk for u in units]).values_list(
-            "unit_id", "kind", "valid_from", "valid_to", "value"
-        )
+        self.rows: dict[int, list[tuple[str, dt.date, dt.date | None, str]]] = {}
+        rows = Classification.objects.filter(
+            AmongIds(F("unit_id"), [u.pk for u in units])
+        ).values_list("unit_id", "kind", "valid_from", "valid_to", "value")
         for unit_id, kind, start, end, value in rows:
             self.facts.setdefault((unit_id, kind), []).append((start, end, value))
+            self.rows.setdefault(unit_id, []).append((kind, start, end, value))
 
     def _fact(self, unit_id: int, kind: str, on: dt.date) -> str:
         for start, end, value in self.facts.get((unit_id, kind), ()):
             if start <= on and (end is None or end >= on):
                 return value
         return ""
+
+    def inputs(self, unit: AdminUnit) -> tuple[object, ...]:
+        """Everything the unit's profile on any day is made of (its province's region, its
+        classification rows in their fixed order): equal inputs, equal profiles on every day."""
+        return (self.regions.get(_root_id(unit), ""), *self.rows.get(unit.pk, ()))
 
     def profile(self, unit: AdminUnit, on: dt.date) -> UnitProfile:
         return UnitProfile(

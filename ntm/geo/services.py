@@ -5,10 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ntm.core.db import AmongIds
 from ntm.geo.models import KIND_LEVEL, AdminUnit, Classification, Kind, Level, Succession
 
 
@@ -26,7 +27,7 @@ def units_lock(unit_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         list(
-            AdminUnit.objects.filter(pk__in=chunk)
+            AdminUnit.objects.filter(AmongIds(F("pk"), chunk))
             .order_by("pk")
             .select_for_update(no_key=True)
             .values_list("pk", flat=True)

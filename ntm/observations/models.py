@@ -175,9 +175,10 @@ class InputStamp(models.Model):
     """A counter per (unit, set), bumped by every write of the unit's values for the set in the
     write's own transaction (``services.stamp_bump``).
 
-    A stored result remembers the stamp it was computed from: when the stamp (and the rest of
-    its basis: definition, profile, prerequisite) is unchanged, the pipeline knows the result
-    is current without reading a single value. A unit with values and no stamp is always read.
+    The unit's stored results remember the stamp they were computed from (in their basis,
+    ``evaluation.UnitBasis``): when the stamp and the rest of the basis (definition, profile,
+    prerequisite) are unchanged, the pipeline knows the results are current without reading a
+    single value. A unit with values and no stamp is always read.
     """
 
     unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="+")

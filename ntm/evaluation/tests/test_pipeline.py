@@ -12,9 +12,10 @@ from conftest import FIXTURES
 from ntm.accounts.models import User
 from ntm.catalog.models import CriteriaSet, Indicator
 from ntm.evaluation import actions
-from ntm.evaluation.models import SetResult, StaleResult
+from ntm.evaluation.models import SetResult, StaleResult, UnitBasis
 from ntm.evaluation.services import evaluate_units, mark_stale, refresh_stale
-from ntm.geo.models import Classification
+from ntm.geo import services as geo_services
+from ntm.geo.models import AdminUnit, Classification
 from ntm.observations.models import DataValue, InputStamp
 
 
@@ -240,6 +241,8 @@ def test_nothing_changed_reads_no_value(poverty, small_set, demo, xa):
         done = evaluate_units(units=[poverty, other], family=small_set)
     assert (done.results, done.written) == (2, 0)
     assert _values_read(queries.captured_queries) == 0
+    # Nor the stored results themselves: the units' bases and a count of their results.
+    assert not any("input_hash" in q["sql"] for q in queries.captured_queries)
     # A save bumps the unit's stamp: the next check reads that unit's values, and only its.
     stamp = InputStamp.objects.get(unit=other, criteria_set=small_set).version
     DataValue.objects.filter(unit=other).update(text="50", number=50)
@@ -310,3 +313,102 @@ def test_the_evaluate_command_reads_values_with_full(poverty, small_set):
     call_command("evaluate", "--set", small_set.code, "--full", "-v", "0", stdout=out)
     assert "(1 written, 0 removed)" in out.getvalue()
     assert _status(poverty, small_set, "1.1") == "not_met"
+
+
+def _read_values(unit, family) -> int:
+    """Queries reading values in a check of the unit's results (no mark, no --full)."""
+    from django.db import connection  # test-only: capture the check's own queries
+    from django.test.utils import CaptureQueriesContext  # test-only, as above
+
+    with CaptureQueriesContext(connection) as queries:
+        evaluate_units(units=[unit], family=family)
+    return _values_read(queries.captured_queries)
+
+
+def test_a_classification_written_around_the_actions_is_seen_without_a_mark(poverty, small_set):
+    """The unit's classifications are in its basis: the geo service alone (no refresh, no mark)
+    is enough for the next check to read the unit again."""
+    assert _read_values(poverty, small_set) == 0
+    geo_services.classification_set(
+        unit=poverty,
+        kind=Classification.Kind.REGION,
+        value="DBSH",
+        valid_from=dt.date(2024, 1, 1),
+    )
+    done = evaluate_units(units=[poverty], family=small_set)
+    assert done.written == 1
+    assert _status(poverty, small_set, "2") == "not_met"
+    assert _read_values(poverty, small_set) == 0
+
+
+def test_a_province_region_change_is_seen_without_a_mark(poverty, small_set):
+    province = AdminUnit.objects.get(pk=int(poverty.path.strip(".").split(".")[0]))
+    AdminUnit.objects.filter(pk=province.pk).update(region="DBSH")
+    assert evaluate_units(units=[poverty], family=small_set).written == 1
+    assert _status(poverty, small_set, "2") == "not_met"
+
+
+ADVANCED = """format: ntm-criteria/1
+set:
+  code: xa-thu-nghiem-nang-cao
+  name: {vi: "Bộ nâng cao thử nghiệm", en: "Advanced test set"}
+  level: commune
+  valid_from: 2022-01-01
+  threshold_axis: none
+  prerequisite: xa-thu-nghiem
+criteria:
+  - number: 1
+    name: {vi: Môi trường, en: Environment}
+    indicators:
+      - code: "1"
+        content: {vi: "Xanh sạch đẹp", en: "Clean"}
+        kind: pass_fail
+        thresholds:
+          - {value: true, source: "thử nghiệm", verified: true}
+"""
+
+
+def test_a_changed_prerequisite_result_is_seen_by_the_set_needing_it(poverty, small_set, xa):
+    """The unit's prerequisite results are in its basis: a changed result of the prerequisite
+    set makes the dependant set's check read the unit, without a mark."""
+    from ntm.catalog.loader import load_criteria  # test-only: a set with a prerequisite
+
+    load_criteria(ADVANCED)
+    advanced = CriteriaSet.objects.get(code="xa-thu-nghiem-nang-cao")
+    for code, value in [("1.2", "đạt"), ("3", "đạt")]:
+        actions.value_record(
+            user=xa, unit=poverty, criteria_set=small_set, code=code, period="2024Q1", value=value
+        )
+    actions.value_record(
+        user=xa, unit=poverty, criteria_set=advanced, code="1", period="2024Q1", value="đạt"
+    )
+    assert SetResult.objects.get(criteria_set=advanced).prerequisite_met is True
+    assert _read_values(poverty, advanced) == 0
+    # The prerequisite's result changes (here by hand; its own refresh alike): the dependant's
+    # next check reads the unit and follows it.
+    SetResult.objects.filter(criteria_set=small_set).update(status="not_met")
+    assert evaluate_units(units=[poverty], family=advanced).written == 1
+    assert SetResult.objects.get(criteria_set=advanced).prerequisite_met is False
+    assert _read_values(poverty, advanced) == 0
+
+
+def test_results_deleted_around_the_pipeline_are_written_again(poverty, small_set, xa):
+    actions.value_record(
+        user=xa, unit=poverty, criteria_set=small_set, code="1.1", period="2024Q2", value="70"
+    )
+    SetResult.objects.filter(period="2024Q2").delete()
+    done = evaluate_units(units=[poverty], family=small_set)
+    assert (done.results, done.written) == (2, 1)
+    assert _consistent(poverty, small_set)
+
+
+def test_a_unit_without_a_stored_basis_is_read_once_then_current(poverty, small_set):
+    """Results stored before unit bases existed (or with values written without a stamp):
+    read, nothing rewritten when the values match, then current."""
+    UnitBasis.objects.all().delete()
+    assert _read_values(poverty, small_set) == 1
+    assert UnitBasis.objects.get(unit=poverty, criteria_set=small_set).results == 1
+    assert _read_values(poverty, small_set) == 0
+    InputStamp.objects.filter(unit=poverty).delete()
+    assert _read_values(poverty, small_set) == 1
+    assert _read_values(poverty, small_set) == 1
