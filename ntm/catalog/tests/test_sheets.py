@@ -315,3 +315,22 @@ def test_export_criteria_command_writes_each_format(small_set, tmp_path):
             stdout=io.StringIO(),
         )
         assert actions.criteria_load(target, filename=target.name).unchanged
+
+
+def test_errors_in_the_header_block_name_their_line(db, tmp_path):
+    file = _annex(tmp_path)
+    book = load_workbook(file)
+    sheet = book.worksheets[0]
+    sheet["B5"] = "30/02/2026"  # Hiệu lực từ
+    sheet["B3"] = "huyện"  # Cấp
+    sheet["A2"] = "Tên bộ"  # not a label
+    book.save(file)
+    with pytest.raises(CatalogError) as refused:
+        sheets.parse_sheet(file.read_bytes(), filename=file.name)
+    errors = refused.value.errors
+    assert errors[0].startswith("dòng 2: “Tên bộ” không phải là một dòng của phần đầu")
+    assert errors[1].startswith("dòng 3, cột 'Cấp': “huyện” không thuộc các giá trị: xã")
+    assert errors[2].startswith("dòng 5, cột 'Hiệu lực từ': “30/02/2026”")
+    # The name's line is gone: the YAML rule reports it on the set's code line.
+    assert errors[3] == "dòng 1: set: 'name' needs a Vietnamese text (name: {vi: …, en: …})"
+    assert len(errors) == 4
