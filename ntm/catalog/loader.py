@@ -1,50 +1,31 @@
-"""Loading criteria-set YAML files (format: docs/criteria-format.md).
+"""Loading criteria-set files: YAML, or a spreadsheet (XLSX, CSV) of the same content
+(formats: docs/criteria-format.md).
 
-The whole file is validated first; any error refuses it and nothing is written. Loading the
-same file twice changes nothing; a changed threshold becomes a new version of it.
+The whole file is validated first; any error refuses it and nothing is written. A file is
+compared with the stored set by content: one that says what is stored changes nothing (whatever
+its format); a changed threshold becomes a new version of it and the set's version is bumped.
 """
 
-import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, SetLevel, Threshold
-from ntm.engine import formula as formulas
-from ntm.engine.model import Axis, Direction, Kind
-from ntm.geo.models import AdminUnit, Level, Region
+from ntm.catalog import sheets
+from ntm.catalog.changes import Preview, compare, snapshot_parsed, snapshot_stored, stored_document
+from ntm.catalog.document import FORMAT as FORMAT
+from ntm.catalog.document import SAFE_LOADER as SAFE_LOADER
+from ntm.catalog.document import CatalogError as CatalogError
+from ntm.catalog.document import ThresholdSpec
+from ntm.catalog.document import parse as parse
+from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, Threshold
+from ntm.geo.models import AdminUnit, Level
 
-FORMAT = "ntm-criteria/1"
-# The C parser when PyYAML has it: loading the shipped catalog is then several times faster.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FIELDS = {
-    "planning",
-    "transport",
-    "agriculture",
-    "economy",
-    "culture",
-    "education",
-    "health",
-    "labour",
-    "environment",
-    "justice",
-    "security",
-    "finance",
-}
-_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-
-
-class CatalogError(ValueError):
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("\n".join(errors))
+FORMATS = ("xlsx", "csv", "yaml")
 
 
 @dataclass
@@ -52,366 +33,24 @@ class LoadSummary:
     code: str
     created: bool = False
     unchanged: bool = True
+    dry_run: bool = False
     criteria: int = 0
     indicators: int = 0
     thresholds_added: int = 0
     thresholds_superseded: int = 0
     thresholds_kept: int = 0
     notes: list[str] = field(default_factory=list)
+    preview: Preview | None = None
 
     def as_text(self) -> str:
         state = "created" if self.created else ("unchanged" if self.unchanged else "updated")
+        if self.dry_run and not self.unchanged:
+            state = f"would be {state} (dry run, nothing written)"
         return (
             f"{self.code}: {state}; {self.criteria} criteria, {self.indicators} indicators; "
             f"thresholds {self.thresholds_added} new, {self.thresholds_superseded} superseded, "
             f"{self.thresholds_kept} unchanged"
         )
-
-
-@dataclass(frozen=True)
-class _Threshold:
-    region: str
-    commune_group: str
-    year: int | None
-    value: str
-    reference_set: str
-    reference_indicator: str
-    reference_factor: Decimal | None
-    source: str
-    verified: bool
-
-    @property
-    def scope(self) -> tuple[str, str, int | None]:
-        return (self.region, self.commune_group, self.year)
-
-
-class _Checker:
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def fail(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}")
-
-    def text(self, data: dict[str, Any], key: str, where: str, required: bool = True) -> str:
-        value = data.get(key)
-        if value is None or value == "":
-            if required:
-                self.fail(where, f"'{key}' is required")
-            return ""
-        return str(value).strip()
-
-    def names(self, data: dict[str, Any], key: str, where: str) -> tuple[str, str]:
-        value = data.get(key)
-        if isinstance(value, str):
-            return value.strip(), ""
-        if not isinstance(value, dict) or not value.get("vi"):
-            self.fail(where, f"'{key}' needs a Vietnamese text ({key}: {{vi: …, en: …}})")
-            return "", ""
-        return str(value["vi"]).strip(), str(value.get("en") or "").strip()
-
-    def date(self, data: dict[str, Any], key: str, where: str) -> dt.date | None:
-        value = data.get(key)
-        if value in (None, ""):
-            return None
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(where, f"'{key}' is not a date (YYYY-MM-DD): {value!r}")
-            return None
-
-    def choice(self, value: Any, allowed: set[str], where: str, key: str) -> str:
-        text = "" if value is None else str(value)
-        if text not in allowed:
-            self.fail(where, f"'{key}' must be one of {', '.join(sorted(allowed))}, not {value!r}")
-        return text
-
-
-def _threshold_value(raw: Any, kind: str, levels: list[str], check: _Checker, where: str) -> str:
-    if kind == Kind.PASS_FAIL:
-        if isinstance(raw, bool):
-            return "true" if raw else "false"
-        check.fail(where, f"a pass/fail threshold is true or false, not {raw!r}")
-        return ""
-    if kind == Kind.LEVEL:
-        if str(raw) in levels:
-            return str(raw)
-        check.fail(where, f"level {raw!r} is not one of {levels}")
-        return ""
-    try:
-        number = Decimal(str(raw))
-    except (InvalidOperation, ValueError):
-        check.fail(where, f"threshold {raw!r} is not a number")
-        return ""
-    if not number.is_finite():
-        check.fail(where, f"threshold {raw!r} is not a number")
-        return ""
-    return format(number.normalize(), "f")
-
-
-def parse(text: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Validate a file; return (set fields, criteria with indicators and thresholds)."""
-    try:
-        data = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise CatalogError([f"not valid YAML: {exc}"]) from exc
-    check = _Checker()
-    if not isinstance(data, dict) or not isinstance(data.get("set"), dict):
-        raise CatalogError(["the file needs a 'set' section (see docs/criteria-format.md)"])
-    if data.get("format") != FORMAT:
-        check.fail("format", f"must be '{FORMAT}'")
-    raw_set = data["set"]
-    code = check.text(raw_set, "code", "set")
-    if code and not _CODE.match(code):
-        check.fail("set.code", "use lower-case letters, digits and dashes")
-    name_vi, name_en = check.names(raw_set, "name", "set")
-    level = check.choice(raw_set.get("level"), {SetLevel.COMMUNE, SetLevel.VILLAGE}, "set", "level")
-    axis = check.choice(
-        raw_set.get("threshold_axis", "none"), {a.value for a in Axis}, "set", "threshold_axis"
-    )
-    fields_: dict[str, Any] = {
-        "code": code,
-        "name_vi": name_vi,
-        "name_en": name_en,
-        "level": level,
-        "threshold_axis": axis,
-        "legal_basis": check.text(raw_set, "legal_basis", "set", required=False),
-        "valid_from": check.date(raw_set, "valid_from", "set"),
-        "valid_to": check.date(raw_set, "valid_to", "set"),
-        "prerequisite": str(raw_set.get("prerequisite") or ""),
-        "localises": str(raw_set.get("localises") or ""),
-        "province": str(raw_set.get("province") or ""),
-        "illustrative": bool(raw_set.get("illustrative", False)),
-        "verified": bool(raw_set.get("verified", False)),
-        "source": check.text(raw_set, "source", "set", required=False),
-        "note": check.text(raw_set, "note", "set", required=False),
-    }
-    groups = {}
-    for i, group in enumerate(data.get("groups") or []):
-        where = f"groups[{i}]"
-        if not isinstance(group, dict):
-            check.fail(where, "must be a mapping")
-            continue
-        groups[check.text(group, "code", where)] = check.names(group, "name", where)
-    elements = []
-    element_codes: set[str] = set()
-    for i, element in enumerate(data.get("data_elements") or []):
-        where = f"data_elements[{i}]"
-        if not isinstance(element, dict):
-            check.fail(where, "must be a mapping")
-            continue
-        ecode = check.text(element, "code", where)
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", ecode or "_"):
-            check.fail(
-                where, f"code {ecode!r}: use lower-case letters, digits and _ (formulas use it)"
-            )
-        if ecode in element_codes:
-            check.fail(where, f"duplicate data element {ecode!r}")
-        element_codes.add(ecode)
-        ename_vi, ename_en = check.names(element, "name", where)
-        elements.append(
-            {
-                "code": ecode,
-                "name_vi": ename_vi,
-                "name_en": ename_en,
-                "unit": str(element.get("unit") or ""),
-                "kind": check.choice(
-                    element.get("kind", "number"),
-                    {Kind.NUMBER, Kind.COUNT, Kind.AMOUNT, Kind.PERCENT},
-                    where,
-                    "kind",
-                ),
-            }
-        )
-    criteria = []
-    numbers: set[int] = set()
-    codes: set[str] = set()
-    raw_criteria = data.get("criteria")
-    if not isinstance(raw_criteria, list) or not raw_criteria:
-        check.fail("criteria", "a set needs at least one criterion")
-        raw_criteria = []
-    for i, raw in enumerate(raw_criteria):
-        where = f"criteria[{i}]"
-        if not isinstance(raw, dict):
-            check.fail(where, "must be a mapping")
-            continue
-        number = raw.get("number")
-        if not isinstance(number, int) or number < 1:
-            check.fail(where, f"'number' must be a positive whole number, not {number!r}")
-            number = 0
-        elif number in numbers:
-            check.fail(where, f"duplicate criterion number {number}")
-        numbers.add(number)
-        where = f"criterion {number}"
-        cname_vi, cname_en = check.names(raw, "name", where)
-        group = str(raw.get("group") or "")
-        if group and group not in groups:
-            check.fail(where, f"unknown group {group!r}")
-        field_ = str(raw.get("field") or "")
-        if field_ and field_ not in FIELDS:
-            check.fail(where, f"unknown field {field_!r} (one of {', '.join(sorted(FIELDS))})")
-        indicators = []
-        for j, ind in enumerate(raw.get("indicators") or []):
-            iwhere = f"{where}, indicators[{j}]"
-            if not isinstance(ind, dict):
-                check.fail(iwhere, "must be a mapping")
-                continue
-            icode = check.text(ind, "code", iwhere)
-            iwhere = f"indicator {icode}"
-            if icode in codes:
-                check.fail(iwhere, "duplicate indicator code in the set")
-            codes.add(icode)
-            content_vi, content_en = check.names(ind, "content", iwhere)
-            kind = check.choice(ind.get("kind"), {k.value for k in Kind}, iwhere, "kind")
-            direction = check.choice(
-                ind.get("direction", "higher"), {d.value for d in Direction}, iwhere, "direction"
-            )
-            levels = [str(x) for x in ind.get("levels") or []]
-            if kind == Kind.LEVEL and len(levels) < 2:
-                check.fail(iwhere, "an ordered-level indicator needs at least two levels")
-            formula = str(ind.get("formula") or "")
-            if formula:
-                try:
-                    unknown = [n for n in formulas.names(formula) if n not in element_codes]
-                except formulas.FormulaError as exc:
-                    check.fail(iwhere, str(exc))
-                else:
-                    if unknown:
-                        check.fail(
-                            iwhere, f"formula uses unknown data elements: {', '.join(unknown)}"
-                        )
-            decimals = ind.get("decimals", 2)
-            if not isinstance(decimals, int) or not 0 <= decimals <= 4:
-                check.fail(iwhere, "'decimals' is a whole number from 0 to 4")
-                decimals = 2
-            thresholds: list[_Threshold] = []
-            scopes: set[tuple[str, str, int | None]] = set()
-            for k, th in enumerate(ind.get("thresholds") or []):
-                twhere = f"{iwhere}, thresholds[{k}]"
-                if not isinstance(th, dict):
-                    check.fail(twhere, "must be a mapping")
-                    continue
-                region = str(th.get("region") or "")
-                if region and region not in Region.values:
-                    check.fail(twhere, f"unknown region {region!r} ({', '.join(Region.values)})")
-                group_ = str(th.get("commune_group") or "")
-                if group_ and group_ not in {"1", "2", "3"}:
-                    check.fail(twhere, "commune_group is 1, 2 or 3")
-                year = th.get("year")
-                if year is not None and not (isinstance(year, int) and 2000 <= year <= 2100):
-                    check.fail(twhere, f"year {year!r} is not a year")
-                    year = None
-                if "source" not in th or "verified" not in th:
-                    check.fail(twhere, "every threshold states its 'source' and 'verified'")
-                ref = th.get("reference")
-                value = ""
-                ref_set = ref_ind = ""
-                factor = None
-                if ref is not None:
-                    if not isinstance(ref, dict) or not ref.get("set") or not ref.get("indicator"):
-                        check.fail(twhere, "reference needs set and indicator")
-                    else:
-                        ref_set, ref_ind = str(ref["set"]), str(ref["indicator"])
-                        try:
-                            factor = Decimal(str(ref.get("factor", 1)))
-                        except InvalidOperation:
-                            check.fail(twhere, "reference factor is not a number")
-                elif "value" in th:
-                    value = _threshold_value(th["value"], kind, levels, check, twhere)
-                else:
-                    check.fail(twhere, "a threshold has a value or a reference")
-                scope = (region, group_, year)
-                if scope in scopes:
-                    check.fail(twhere, "two thresholds for the same region/group/year")
-                scopes.add(scope)
-                thresholds.append(
-                    _Threshold(
-                        region,
-                        group_,
-                        year,
-                        value,
-                        ref_set,
-                        ref_ind,
-                        factor,
-                        str(th.get("source") or ""),
-                        bool(th.get("verified")),
-                    )
-                )
-            if fields_["illustrative"] and any(t.verified for t in thresholds):
-                check.fail(iwhere, "an illustrative set cannot have verified thresholds")
-            indicators.append(
-                {
-                    "code": icode,
-                    "content_vi": content_vi,
-                    "content_en": content_en,
-                    "kind": kind,
-                    "unit": str(ind.get("unit") or ""),
-                    "direction": direction,
-                    "formula": formula,
-                    "decimals": decimals,
-                    "levels": levels,
-                    "verified": bool(ind.get("verified", False)),
-                    "thresholds": thresholds,
-                }
-            )
-        gname = groups.get(group, ("", ""))
-        criteria.append(
-            {
-                "number": number,
-                "name_vi": cname_vi,
-                "name_en": cname_en,
-                "group_code": group,
-                "group_name_vi": gname[0],
-                "group_name_en": gname[1],
-                "field": field_,
-                "key": bool(raw.get("key", False)),
-                "verified": bool(raw.get("verified", False)),
-                "indicators": indicators,
-            }
-        )
-    _check_lengths(check, fields_, elements, criteria)
-    if check.errors:
-        raise CatalogError(check.errors)
-    fields_["data_elements"] = elements
-    return fields_, criteria
-
-
-def _check_lengths(
-    check: _Checker,
-    set_fields: dict[str, Any],
-    elements: list[dict[str, Any]],
-    criteria: list[dict[str, Any]],
-) -> None:
-    """Every text must fit its database column (PostgreSQL refuses what SQLite would keep)."""
-
-    def fits(model: type, values: dict[str, Any], where: str) -> None:
-        for name, value in values.items():
-            try:
-                field = model._meta.get_field(name)  # type: ignore[attr-defined]
-            except Exception:  # keys that are not columns (indicators, thresholds)
-                continue
-            limit = getattr(field, "max_length", None)
-            if limit and isinstance(value, str) and len(value) > limit:
-                check.fail(where, f"'{name}' is longer than {limit} characters ({len(value)})")
-
-    fits(CriteriaSet, set_fields, "set")
-    for element in elements:
-        fits(DataElement, element, f"data element {element['code']}")
-    for criterion in criteria:
-        fits(Criterion, criterion, f"criterion {criterion['number']}")
-        for indicator in criterion["indicators"]:
-            fits(Indicator, indicator, f"indicator {indicator['code']}")
-            for t in indicator["thresholds"]:
-                fits(
-                    Threshold,
-                    {
-                        "value": t.value,
-                        "reference_set": t.reference_set,
-                        "reference_indicator": t.reference_indicator,
-                    },
-                    f"indicator {indicator['code']}, threshold",
-                )
 
 
 def _resolve_links(fields_: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -437,26 +76,93 @@ def _resolve_links(fields_: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return links, errors
 
 
-@transaction.atomic
-def load_criteria(source: str | Path | bytes, *, filename: str = "") -> LoadSummary:
+def export_criteria(criteria_set: CriteriaSet, *, fmt: str) -> bytes:
+    """The stored set (thresholds in force) as a file: loading it back changes nothing.
+    ``CatalogError`` when a sheet cannot hold it (a threshold by region and group at once)."""
+    document = stored_document(criteria_set)
+    if fmt == "yaml":
+        text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+        return f"# {criteria_set.code}, version {criteria_set.version}\n{text}".encode()
+    return sheets.write_sheet(document, fmt)
+
+
+def read_source(source: str | Path | bytes | IO[bytes], filename: str = "") -> tuple[bytes, str]:
+    """The file's bytes and its name. A ``str`` is a file's path when it is one line ending
+    in a known extension, else YAML text (tests, the demo)."""
     if isinstance(source, Path) or (
-        isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))
+        isinstance(source, str)
+        and "\n" not in source
+        and source.lower().endswith((".yaml", ".yml", *sheets.EXTENSIONS))
     ):
-        data = Path(source).read_bytes()
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        data = str(source).encode()
+        return Path(source).read_bytes(), filename or Path(source).name
+    if isinstance(source, bytes):
+        return source, filename
+    if isinstance(source, str):
+        return source.encode(), filename
+    return source.read(), filename or Path(str(getattr(source, "name", "") or "")).name
+
+
+def read_criteria(
+    data: bytes, *, filename: str = ""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate a file of any format (by its name's extension; an XLSX also by its content)."""
+    if sheets.is_sheet(data, filename):
+        return sheets.parse_sheet(data, filename=filename)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CatalogError(["the file is not UTF-8 text"]) from exc
-    fields_, criteria = parse(text)
+    return parse(text)
+
+
+@transaction.atomic
+def load_criteria(
+    source: str | Path | bytes | IO[bytes], *, filename: str = "", dry_run: bool = False
+) -> LoadSummary:
+    """Load a file (all of it or nothing); ``summary.preview`` lists what it added, changed and
+    retired. ``dry_run`` validates and previews without writing anything."""
+    data, filename = read_source(source, filename)
+    fields_, criteria = read_criteria(data, filename=filename)
     links, errors = _resolve_links(fields_)
     if errors:
         raise CatalogError(errors)
     digest = hashlib.sha256(data).hexdigest()
-    summary = LoadSummary(code=fields_["code"])
+    summary = LoadSummary(code=fields_["code"], dry_run=dry_run)
+    stored = (
+        CriteriaSet.objects.select_related("prerequisite", "localises", "province")
+        .filter(code=fields_["code"])
+        .first()
+    )
+    counts = {
+        "criteria": len(criteria),
+        "indicators": sum(len(c["indicators"]) for c in criteria),
+        "thresholds": sum(len(i["thresholds"]) for c in criteria for i in c["indicators"]),
+    }
+    if stored is not None and stored.file_sha256 == digest:
+        # The very file loaded last: nothing to compare.
+        summary.preview = Preview(code=stored.code)
+    else:
+        summary.preview = compare(
+            snapshot_stored(stored) if stored is not None else None,
+            snapshot_parsed(fields_, criteria),
+            code=fields_["code"],
+        )
+    if summary.preview.unchanged:
+        summary.criteria, summary.indicators = counts["criteria"], counts["indicators"]
+        summary.thresholds_kept = counts["thresholds"]
+        return summary
+    summary.unchanged = False
+    summary.created = stored is None
+    if dry_run:
+        preview = summary.preview
+        added, changed, retired = (
+            len(preview.of("threshold", action)) for action in ("added", "changed", "retired")
+        )
+        summary.criteria, summary.indicators = counts["criteria"], counts["indicators"]
+        summary.thresholds_added = counts["thresholds"] if stored is None else added + changed
+        summary.thresholds_superseded = changed + retired
+        summary.thresholds_kept = counts["thresholds"] - summary.thresholds_added
+        return summary
     set_values = {
         k: fields_[k]
         for k in (
@@ -474,21 +180,14 @@ def load_criteria(source: str | Path | bytes, *, filename: str = "") -> LoadSumm
         )
     }
     set_values.update(links)
-    criteria_set, summary.created = CriteriaSet.objects.get_or_create(
-        code=fields_["code"], defaults=set_values
-    )
-    if not summary.created and criteria_set.file_sha256 == digest:
-        summary.criteria = len(criteria)
-        summary.indicators = sum(len(c["indicators"]) for c in criteria)
-        summary.thresholds_kept = sum(
-            len(i["thresholds"]) for c in criteria for i in c["indicators"]
-        )
-        return summary
-    summary.unchanged = False
-    for key, value in set_values.items():
-        setattr(criteria_set, key, value)
+    if stored is None:
+        criteria_set = CriteriaSet.objects.create(code=fields_["code"], **set_values)
+    else:
+        criteria_set = stored
+        for key, value in set_values.items():
+            setattr(criteria_set, key, value)
+        criteria_set.version += 1
     criteria_set.file_sha256 = digest
-    criteria_set.version += 0 if summary.created else 1
     criteria_set.loaded_at = timezone.now()
     criteria_set.save()
 
@@ -514,7 +213,7 @@ def load_criteria(source: str | Path | bytes, *, filename: str = "") -> LoadSumm
         keep_criteria.append(criterion.pk)
         summary.criteria += 1
         for position, ind in enumerate(indicators):
-            thresholds: list[_Threshold] = ind.pop("thresholds")
+            thresholds: list[ThresholdSpec] = ind.pop("thresholds")
             indicator, _ = Indicator.objects.update_or_create(
                 criteria_set=criteria_set,
                 code=ind["code"],
@@ -558,7 +257,7 @@ def load_criteria(source: str | Path | bytes, *, filename: str = "") -> LoadSumm
     return summary
 
 
-def _same(old: Threshold, new: _Threshold) -> bool:
+def _same(old: Threshold, new: ThresholdSpec) -> bool:
     return (old.value, old.reference_set, old.reference_indicator, old.source, old.verified) == (
         new.value,
         new.reference_set,

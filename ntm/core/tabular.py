@@ -101,6 +101,12 @@ def _raw_rows(data: bytes, filename: str) -> list[list[str]]:
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 
+def read_rows(data: bytes, *, filename: str = "") -> list[list[str]]:
+    """Every row of the first sheet / the CSV as texts, from the file's first row (row ``i`` of
+    the file is ``rows[i - 1]``), for tables with more than a header row above them."""
+    return _raw_rows(data, filename)
+
+
 def read_table(
     source: bytes | IO[bytes] | str | Path,
     *,

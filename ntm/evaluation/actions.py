@@ -132,11 +132,14 @@ def set_localise(
 
 
 @transaction.atomic
-def criteria_load(source: str | Path | bytes, *, filename: str = "") -> LoadSummary:
-    """Load a criteria-set file (web upload, ``load_criteria`` and the demo alike); a changed
-    set marks the results it judges stale."""
-    summary = load_criteria(source, filename=filename)
-    if summary.created or not summary.unchanged:
+def criteria_load(
+    source: str | Path | bytes | IO[bytes], *, filename: str = "", dry_run: bool = False
+) -> LoadSummary:
+    """Load a criteria-set file, YAML or a sheet (web upload, ``load_criteria`` and the demo
+    alike); a changed set marks the results it judges stale. ``dry_run``: check and preview
+    (``summary.preview``), write nothing."""
+    summary = load_criteria(source, filename=filename, dry_run=dry_run)
+    if not dry_run and (summary.created or not summary.unchanged):
         loaded = CriteriaSet.objects.select_related("localises", "province").get(code=summary.code)
         _set_changed(loaded, "criteria")
     return summary

@@ -1,10 +1,37 @@
+"""Load criteria-set files: YAML, XLSX or CSV (docs/criteria-format.md)::
+
+    manage.py load_criteria data/criteria                 # every file of a folder, in order
+    manage.py load_criteria xa-ntm-2026-2030.xlsx --dry-run
+
+Each file is checked whole first: a bad file is refused with every error named (the row and
+column of a sheet) and nothing of it is written. What a changed file adds, changes and retires
+is listed before it is loaded (``--dry-run``: listed only). Loading goes through
+``evaluation.actions.criteria_load``, so the results the set judges are refreshed.
+"""
+
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ntm.catalog import sheets
 from ntm.catalog.loader import SAFE_LOADER, CatalogError
 from ntm.evaluation.actions import criteria_load
+
+SUFFIXES = (".yaml", ".yml", *sheets.EXTENSIONS)
+
+
+def _head(file: Path) -> dict[str, Any]:
+    """The set fields of a file (its code and the sets it needs), {} when unreadable."""
+    if file.suffix.lower() in sheets.EXTENSIONS:
+        return sheets.head_of(file.read_bytes(), filename=file.name)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+        head = (yaml.load(text, Loader=SAFE_LOADER) or {}).get("set") or {}
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
+        head = {}
+    return head if isinstance(head, dict) else {}
 
 
 def ordered_files(paths: list[str]) -> list[Path]:
@@ -14,15 +41,14 @@ def ordered_files(paths: list[str]) -> list[Path]:
         path = Path(name)
         if not path.exists():
             raise CommandError(f"{name}: no such file or folder")
-        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES))
+        else:
+            files.append(path)
     needs: dict[Path, set[str]] = {}
     codes: dict[str, Path] = {}
     for file in files:
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-            head = (yaml.load(text, Loader=SAFE_LOADER) or {}).get("set") or {}
-        except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
-            head = {}
+        head = _head(file)
         codes[str(head.get("code"))] = file
         needs[file] = {str(head[k]) for k in ("prerequisite", "localises") if head.get(k)}
     ordered: list[Path] = []
@@ -41,15 +67,24 @@ def ordered_files(paths: list[str]) -> list[Path]:
 
 
 class Command(BaseCommand):
-    help = "Load criteria-set YAML files or folders (docs/criteria-format.md); idempotent."
+    help = (
+        "Load criteria-set files or folders (YAML, XLSX, CSV; docs/criteria-format.md); "
+        "idempotent, a changed file is previewed then versioned."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", help="YAML files or folders of them")
+        parser.add_argument("paths", nargs="+", help="YAML, XLSX or CSV files, or folders of them")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and list the changes, write nothing"
+        )
 
-    def handle(self, *args: object, **options: object) -> None:
-        for file in ordered_files([str(p) for p in options["paths"]]):  # type: ignore[attr-defined]
+    def handle(self, *args: object, **options: Any) -> None:
+        for file in ordered_files([str(p) for p in options["paths"]]):
             try:
-                summary = criteria_load(file, filename=file.name)
+                summary = criteria_load(file, filename=file.name, dry_run=options["dry_run"])
             except CatalogError as exc:
                 raise CommandError(f"{file} refused, nothing was written:\n{exc}") from exc
+            if summary.preview is not None:
+                for line in summary.preview.lines():
+                    self.stdout.write(f"  {line}")
             self.stdout.write(summary.as_text())
