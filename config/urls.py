@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/tokens/", include("ntm.api.urls")),
     path("api/", api.urls),
     path("units/", include("ntm.geo.urls")),
+    path("units/", include("ntm.accounts.unit_urls")),
     path("units/", include("ntm.evaluation.urls")),
     path("", include("ntm.observations.urls")),
     path("criteria/", include("ntm.catalog.urls")),

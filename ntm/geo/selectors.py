@@ -96,6 +96,21 @@ def tree_roots(*, roots: list[AdminUnit] | None, as_of: dt.date | None = None) -
     return list(_with_child_count(qs, as_of).order_by("level", "name"))
 
 
+def successors_of(units: list[AdminUnit]) -> dict[int, list[AdminUnit]]:
+    """What each of these (ended) units became, in one query."""
+    found: dict[int, list[AdminUnit]] = {u.pk: [] for u in units}
+    if not units:
+        return found
+    successions = (
+        Succession.objects.filter(predecessor_id__in=list(found))
+        .select_related("successor")
+        .order_by("successor__name")
+    )
+    for s in successions:
+        found[s.predecessor_id].append(s.successor)
+    return found
+
+
 @dataclass(frozen=True)
 class UnitPage:
     unit: AdminUnit

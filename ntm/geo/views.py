@@ -105,6 +105,9 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             # Units of the history outside the user's scope are named but not linked.
             "visible_ids": {u.pk for u in linked if can(request.user, Action.VIEW, u)},
             "can_edit_data": can(request.user, Action.EDIT_DATA, unit),
+            "can_carry_people": unit.is_current
+            and (bool(page.predecessors) or unit.level == Level.PROVINCE)
+            and can(request.user, Action.MANAGE_USERS, unit),
         },
     )
 
