@@ -37,6 +37,16 @@ class Feedback(models.Model):
         "catalog.CriteriaSet", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     criterion_number = models.PositiveSmallIntegerField(_("criterion"), null=True, blank=True)
+    # Sent from the public page of a unit that had ended: the message went to its successor
+    # (``unit``), which now answers for it; this keeps where the citizen wrote.
+    sent_to = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("sent to the page of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=FeedbackKind.choices)
     text = models.TextField(_("message"), max_length=2000)
     name = models.CharField(_("name"), max_length=120, blank=True)
@@ -62,8 +72,15 @@ class Feedback(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
+                # One subject at most; none means the unit as a whole.
                 condition=(
-                    models.Q(plan__isnull=False, work__isnull=True, criteria_set__isnull=True)
+                    models.Q(
+                        plan__isnull=True,
+                        work__isnull=True,
+                        criteria_set__isnull=True,
+                        criterion_number__isnull=True,
+                    )
+                    | models.Q(plan__isnull=False, work__isnull=True, criteria_set__isnull=True)
                     | models.Q(plan__isnull=True, work__isnull=False, criteria_set__isnull=True)
                     | models.Q(
                         plan__isnull=True,

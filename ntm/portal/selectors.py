@@ -11,11 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from ntm.catalog.models import CriteriaSet, Criterion
+from ntm.catalog.selectors import families_for_unit
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.services import parse_criteria_status
 from ntm.finance import selectors as finance
 from ntm.finance.models import Work, WorkProgress
-from ntm.geo.models import AdminUnit, Succession
+from ntm.geo.models import AdminUnit, Level, Succession
 from ntm.geo.selectors import version_on
 from ntm.planning.models import Plan
 from ntm.planning.selectors import TargetRow, target_rows
@@ -66,6 +67,9 @@ class PublicUnitPage:
     board: finance.PublicContributions
     works: list[Work]
     feedback: list[Feedback] = field(default_factory=list)
+    # Criteria citizens may write about: those of the stored results, else of the sets in force
+    # today (a merged commune has no result yet, and must still be asked about its criteria).
+    subject_criteria: list[tuple[CriteriaSet, list[CriterionStatus]]] = field(default_factory=list)
 
 
 def _criterion_name(criterion: Criterion, language: str) -> str:
@@ -130,6 +134,40 @@ def published_feedback(**subject: object) -> list[Feedback]:
     )
 
 
+def criteria_in_force(
+    unit: AdminUnit, language: str, day: dt.date
+) -> list[tuple[CriteriaSet, list[CriterionStatus]]]:
+    """The commune-level sets in force on the day that apply to the unit, with their criteria
+    as the unit is judged (its province's localisation when there is one). Two queries."""
+    if unit.level < Level.COMMUNE:
+        return []
+    level = "village" if unit.level == Level.VILLAGE else "commune"
+    found = [
+        f
+        for f in families_for_unit(unit, level)
+        if (f.valid_from is None or f.valid_from <= day)
+        and (f.valid_to is None or f.valid_to >= day)
+    ]
+    if not found:
+        return []
+    province = [*unit.ancestor_ids, unit.pk]
+    localised = {
+        c.localises_id: c
+        for c in CriteriaSet.objects.filter(
+            localises_id__in=[f.pk for f in found], province_id__in=province
+        )
+    }
+    applied = {f.pk: localised.get(f.pk, f) for f in found}
+    criteria: dict[int, list[CriterionStatus]] = defaultdict(list)
+    for c in Criterion.objects.filter(
+        criteria_set_id__in=[a.pk for a in applied.values()]
+    ).order_by("number"):
+        criteria[c.criteria_set_id].append(
+            CriterionStatus(c.number, _criterion_name(c, language), "")
+        )
+    return [(f, criteria[applied[f.pk].pk]) for f in found]
+
+
 def unit_page(*, unit: AdminUnit, year: int | None = None, language: str = "vi") -> PublicUnitPage:
     successions = list(
         Succession.objects.filter(Q(successor=unit) | Q(predecessor=unit))
@@ -137,6 +175,7 @@ def unit_page(*, unit: AdminUnit, year: int | None = None, language: str = "vi")
         .order_by("effective_date", "predecessor__name")
     )
     plan = current_plan(unit)
+    sets = criteria_statuses(unit=unit, language=language)
     years = finance.years_with_data(unit)
     if year is None:
         year = years[0] if years else (plan.year if plan else today().year)
@@ -149,7 +188,7 @@ def unit_page(*, unit: AdminUnit, year: int | None = None, language: str = "vi")
         unit=unit,
         successors=[s for s in successions if s.predecessor_id == unit.pk],
         predecessors=[s for s in successions if s.successor_id == unit.pk],
-        sets=criteria_statuses(unit=unit, language=language),
+        sets=sets,
         plan=plan,
         targets=target_rows(plan=plan) if plan else [],
         year=year,
@@ -158,6 +197,8 @@ def unit_page(*, unit: AdminUnit, year: int | None = None, language: str = "vi")
         board=finance.public_contributions(unit, year),
         works=works,
         feedback=published_feedback(unit=unit, work__isnull=True),
+        subject_criteria=[(st.family, st.criteria) for st in sets]
+        or criteria_in_force(unit, language, today()),
     )
 
 
@@ -202,7 +243,7 @@ def public_photo(*, work_id: int, update_id: int) -> WorkProgress:
 def moderation_queue(*, unit: AdminUnit, status: str) -> list[Feedback]:
     return list(
         Feedback.objects.filter(unit__path__startswith=unit.path, status=status)
-        .select_related("unit", "plan", "work", "criteria_set", "answered_by")
+        .select_related("unit", "plan", "work", "criteria_set", "answered_by", "sent_to")
         .order_by("created_at", "pk")
     )
 

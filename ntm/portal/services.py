@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm.accounts.permissions import Action, can
+from ntm.geo.models import AdminUnit, Succession
 from ntm.portal.models import Feedback, FeedbackStatus
 
 RATE_LIMIT = 5  # messages per client address …
@@ -30,6 +31,24 @@ def client_hash(ip: str) -> str:
 
 def can_moderate(user: Any, unit: Any) -> bool:
     return any(can(user, action, unit) for action in MODERATORS)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def answering_unit(unit: AdminUnit) -> AdminUnit:
+    """Who answers a message sent to this unit's page: the unit itself, or, once it has ended
+    (the 2025 mergers), the one unit in force that it became — its officials read their own
+    queue, not the ended unit's. A unit split in several keeps its messages."""
+    if unit.valid_to is None or unit.valid_to >= today():
+        return unit
+    successors = [
+        s.successor
+        for s in Succession.objects.filter(predecessor=unit).select_related("successor")
+        if s.successor.valid_to is None
+    ]
+    return successors[0] if len(successors) == 1 else unit
 
 
 @transaction.atomic
@@ -59,8 +78,10 @@ def feedback_submit(
     text = text.strip()
     if not text:
         raise FeedbackRefused(_("Write your message."))
+    answering = answering_unit(unit)
     return Feedback.objects.create(
-        unit=unit,
+        unit=answering,
+        sent_to=unit if answering.pk != unit.pk else None,
         plan=plan,
         work=work,
         criteria_set=criteria_set,

@@ -43,14 +43,18 @@ def _year(text: str | None) -> int | None:
 
 
 def _unit_subjects(page: selectors.PublicUnitPage) -> list[tuple[str, str]]:
-    subjects = []
+    """What a citizen may write about: the unit as a whole (always, so every public page has a
+    working form), its issued plan, the works shown, its criteria."""
+    subjects = [("unit", _("%(unit)s as a whole") % {"unit": page.unit.name})]
     if page.plan:
         subjects.append((f"plan:{page.plan.pk}", _("Plan %(year)s") % {"year": page.plan.year}))
-    for s in page.sets:
-        for c in s.criteria:
+    for w in page.works:
+        subjects.append((f"work:{w.pk}", _("Work: %(name)s") % {"name": w.name}))
+    for family, criteria in page.subject_criteria:
+        for c in criteria:
             subjects.append(
                 (
-                    f"criterion:{s.family.pk}:{c.number}",
+                    f"criterion:{family.pk}:{c.number}",
                     _("Criterion %(n)s: %(name)s") % {"n": c.number, "name": c.name},
                 )
             )
@@ -109,7 +113,7 @@ def _submit(
     if not form.is_valid():
         return 400
     try:
-        services.feedback_submit(
+        sent = services.feedback_submit(
             unit=unit,
             kind=form.cleaned_data["kind"],
             text=form.cleaned_data["text"],
@@ -121,17 +125,33 @@ def _submit(
     except services.FeedbackRefused as exc:
         form.add_error(None, str(exc))
         return 429
-    messages.success(
-        request, _("Thank you. Your message will appear here once the commune has reviewed it.")
-    )
+    if sent.unit_id != unit.pk:
+        messages.success(
+            request,
+            _(
+                "Thank you. %(old)s is now part of %(new)s: your message went to %(new)s, and "
+                "will appear on its page once reviewed."
+            )
+            % {"old": unit.name, "new": sent.unit.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("Thank you. Your message will appear here once the commune has reviewed it."),
+        )
     return 200
 
 
 def _unit_subject(unit: AdminUnit, choice: str) -> dict[str, Any]:
+    """The subject's objects from a choice the form already accepted (so it is one of the
+    page's own subjects)."""
     kind, _sep, rest = choice.partition(":")
+    if kind == "unit":
+        return {}
     if kind == "plan":
-        plan = selectors.current_plan(unit)
-        return {"plan": plan}
+        return {"plan": selectors.current_plan(unit)}
+    if kind == "work":
+        return {"work": Work.objects.get(pk=int(rest))}
     set_id, _sep, number = rest.partition(":")
     return {
         "criteria_set": CriteriaSet.objects.get(pk=int(set_id)),
@@ -256,7 +276,7 @@ def moderation(request: HttpRequest, unit_id: int) -> HttpResponse:
 def moderate(request: HttpRequest, unit_id: int, feedback_id: int) -> HttpResponse:
     unit_obj = _moderated_unit(request, unit_id)
     item = get_object_or_404(
-        Feedback.objects.select_related("unit", "plan", "work", "criteria_set"),
+        Feedback.objects.select_related("unit", "plan", "work", "criteria_set", "sent_to"),
         pk=feedback_id,
         unit__path__startswith=unit_obj.path,
     )

@@ -25,3 +25,14 @@ def work(demo):
     from ntm.finance.models import Work
 
     return Work.objects.get(name__startswith="Sân thể thao thôn Cống Phên")
+
+
+@pytest.fixture
+def in_2024(monkeypatch):
+    """Messages sent while Dương Đức still existed (before the 2025 merger): its own officials
+    answer them."""
+    import datetime as dt
+
+    from ntm.portal import services
+
+    monkeypatch.setattr(services, "today", lambda: dt.date(2024, 10, 1))

@@ -172,7 +172,9 @@ def test_a_citizen_sends_a_question_on_a_work_without_an_account(client, work, n
     assert response.status_code == 302
     item = Feedback.objects.get()
     assert item.status == FeedbackStatus.PENDING and item.work == work
-    assert item.unit == work.unit and item.contact == "binh@example.org"
+    # Cống Phên ended with the 2025 merger: its successor (Cống Phên under Mỹ Thái) answers.
+    assert item.sent_to == work.unit and item.unit.code == work.unit.code
+    assert item.unit.valid_to is None and item.contact == "binh@example.org"
     assert len(item.client_hash) == 64 and "127.0.0.1" not in item.client_hash
     # not shown before moderation
     assert (
@@ -198,7 +200,8 @@ def test_a_question_on_a_criterion_of_the_commune_is_accepted(client, demo, no_w
     assert response.status_code == 302
     item = Feedback.objects.get()
     assert item.criteria_set == family and item.criterion_number == 5
-    assert item.unit == demo["07408"]
+    # Dương Đức ended on 30/06/2025: Mỹ Thái, which it became, answers; where it was sent stays.
+    assert item.unit == demo["07420"] and item.sent_to == demo["07408"]
 
 
 def test_a_subject_of_another_unit_is_refused(client, demo, no_wait):
@@ -255,7 +258,7 @@ def test_the_sixth_message_in_ten_minutes_is_refused_and_stored_nowhere(client, 
 
 def test_moderation_publishes_and_answers_and_the_answer_appears_publicly(
     client, persona, work, no_wait
-):
+, in_2024):
     _post(client, work)
     item = Feedback.objects.get()
     persona("xa")
@@ -276,7 +279,7 @@ def test_moderation_publishes_and_answers_and_the_answer_appears_publicly(
     assert "binh@example.org" not in body and "Lê Văn Bình" not in body
 
 
-def test_rejected_feedback_never_appears_publicly(client, persona, work, no_wait):
+def test_rejected_feedback_never_appears_publicly(client, persona, work, no_wait, in_2024):
     _post(client, work, text="Quảng cáo")
     item = Feedback.objects.get()
     persona("mttq")  # the Fatherland Front supervises: it may moderate too
@@ -304,7 +307,7 @@ def test_another_units_moderation_queue_is_refused(client, persona, other_commun
 
 def test_feedback_of_another_unit_cannot_be_moderated_through_ones_own_unit(
     client, persona, work, no_wait
-):
+, in_2024):
     _post(client, work)
     item = Feedback.objects.get()
     persona("thon")  # Cống Phên's village head moderates their village
@@ -339,3 +342,34 @@ def test_a_recognition_decision_shows_on_the_public_page(client, db):
     )
     response = client.get(reverse("portal:unit", args=["07408"]))
     assert "123/QĐ-UBND" in response.text and "20/12/2019" in response.text
+
+
+def test_a_merged_communes_page_always_has_a_form_with_its_subjects(client, demo, no_wait):
+    """Mỹ Thái has no result and no plan yet: citizens still write about the commune as a
+    whole or one of the criteria in force."""
+    text = client.get(reverse("portal:unit", args=["07420"])).content.decode()
+    assert 'value="unit"' in text and "Xã Mỹ Thái" in text
+    response = client.post(
+        reverse("portal:unit_feedback", args=["07420"]),
+        {"subject": "unit", "kind": "question", "text": "Khi nào họp dân?", "started": form_token()},
+    )
+    assert response.status_code == 302
+    item = Feedback.objects.get()
+    assert item.unit == demo["07420"] and item.sent_to is None and item.plan is None
+
+
+def test_feedback_to_an_ended_commune_reaches_its_successors_queue(
+    client, persona, demo, no_wait
+):
+    client.post(
+        reverse("portal:unit_feedback", args=["07408"]),
+        {"subject": "unit", "kind": "question", "text": "Đường thôn?", "started": form_token()},
+    )
+    item = Feedback.objects.get()
+    assert item.unit == demo["07420"] and item.sent_to == demo["07408"]
+    from ntm.accounts.services import memberships_carry_over
+
+    memberships_carry_over(unit=demo["07420"], actor=None)
+    persona("xa")
+    queue = client.get(reverse("portal:moderation", args=[demo["07420"].pk])).content.decode()
+    assert "Đường thôn?" in queue and "Xã Dương Đức" in queue
