@@ -413,3 +413,21 @@ def entry_row(
         if r.code == code:
             return page, r
     raise KeyError(code)
+
+
+def predecessor_results(units: Sequence[AdminUnit]) -> list[tuple[AdminUnit, SetResult]]:
+    """The last stored result of each set for each of these (ended) units — what a merged
+    commune inherits, e.g. "Dương Đức 13/19 at 2024Q4". One query, without the explanations."""
+    by_id = {u.pk: u for u in units}
+    latest: dict[tuple[int, int], SetResult] = {}
+    for r in (
+        SetResult.objects.filter(unit_id__in=list(by_id))
+        .select_related("criteria_set")
+        .defer("detail")
+        .order_by("period_end", "period")
+    ):
+        latest[(r.unit_id, r.criteria_set_id)] = r
+    return sorted(
+        ((by_id[r.unit_id], r) for r in latest.values()),
+        key=lambda pair: (pair[0].name, pair[1].criteria_set.code),
+    )

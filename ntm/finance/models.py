@@ -160,6 +160,17 @@ class Work(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Taken over by a merged commune from a unit that ended (its progress, photos and money
+    # come along; this says where it started).
+    transferred_from = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("taken over from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    transferred_on = models.DateField(_("taken over on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("work")

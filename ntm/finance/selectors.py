@@ -10,6 +10,7 @@ Hence the table always equals the works' non-people sources plus the year's cont
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from ntm.finance.models import (
 from ntm.finance.money import shares, valued
 from ntm.finance.services import commune_of
 from ntm.geo.models import AdminUnit, Level
+from ntm.geo.selectors import in_subtrees
 
 ZERO = Decimal(0)
 
@@ -568,3 +570,14 @@ def years_with_data(unit: AdminUnit) -> list[int]:
         for d in Contribution.objects.filter(unit__path__startswith=unit.path).dates("date", "year")
     }
     return sorted(works | given, reverse=True)
+
+
+def predecessor_works(units: Sequence[AdminUnit]) -> list[Work]:
+    """Works not finished of these (ended) units and their villages: the successor may take
+    them over. One query."""
+    return list(
+        Work.objects.filter(in_subtrees(units))
+        .exclude(status=Work.Status.DONE)
+        .select_related("unit")
+        .order_by("unit__code", "-year", "name")
+    )

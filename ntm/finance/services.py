@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm.accounts.permissions import Action, require
@@ -711,3 +712,24 @@ def work_feed_refresh(*, user: Any, work: Work) -> list[FeedResult]:
     return feed_recompute(
         user=user, commune=commune, family=state.family, code=state.code, from_year=state.year
     )
+
+
+@transaction.atomic
+def work_transfer(*, user: Any, work: Work, to: AdminUnit) -> Work:
+    """A merged commune takes over an unfinished work of a unit that ended: the work moves to
+    ``to`` (the successor commune, or the village that continues under it) with its progress,
+    photos and money, and keeps where it came from. A finished work stays: its quantity
+    already counts for the commune that built it."""
+    require(user, Action.EDIT_DATA, to)
+    work = Work.objects.select_for_update().select_related("unit").get(pk=work.pk)
+    if work.status == Work.Status.DONE:
+        raise FinanceError(_("A finished work stays with the unit that built it."), "unit")
+    if work.unit.valid_to is None:
+        raise FinanceError(_("This work's unit has not ended: nothing to take over."), "unit")
+    if Work.objects.filter(unit=to, year=work.year, name=work.name).exists():
+        raise FinanceError(_("This unit already has a work of that name for the year."), "name")
+    work.transferred_from = work.unit
+    work.transferred_on = timezone.localdate()
+    work.unit = to
+    work.save(update_fields=["unit", "transferred_from", "transferred_on"])
+    return work

@@ -34,4 +34,5 @@ urlpatterns = [
     path(W + "feed/", views.work_feed, name="work_feed"),
     path(W + "disbursements/new/", views.disbursement_add, name="disbursement_add"),
     path(W + "photos/<int:update_id>/", views.work_photo, name="work_photo"),
+    path(W + "take-over/", views.work_transfer, name="work_transfer"),
 ]

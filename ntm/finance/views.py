@@ -29,6 +29,7 @@ from ntm.finance.forms import (
 )
 from ntm.finance.models import RateKind, Work, WorkProgress
 from ntm.geo.models import AdminUnit, Level
+from ntm.geo.selectors import in_subtrees, successor_in_force
 
 
 def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> AdminUnit:
@@ -480,3 +481,29 @@ def import_file(request: HttpRequest, unit_id: int, year: int, what: str) -> Htt
         ),
         status=400 if errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def work_transfer(request: HttpRequest, unit_id: int, work_id: int) -> HttpResponse:
+    """The commune of the URL takes over an unfinished work of a unit merged into it: to the
+    village that continues the work's village under it, else to the commune itself."""
+    target = unit_or_404(request.user, unit_id, Action.EDIT_DATA)
+    predecessors = [s.predecessor for s in target.successions_in.select_related("predecessor")]
+    work = get_object_or_404(
+        Work.objects.select_related("unit").filter(in_subtrees(predecessors)), pk=work_id
+    )
+    to = successor_in_force(work.unit, timezone.localdate())
+    if to is None or not to.is_in_subtree_of(target):
+        to = target
+    try:
+        services.work_transfer(user=request.user, work=work, to=to)
+    except services.FinanceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(work)s now belongs to %(unit)s, with its progress and photos.")
+            % {"work": work.name, "unit": to.name},
+        )
+    return redirect("geo:detail", unit_id=target.pk)

@@ -1,7 +1,7 @@
 """Reads on administrative units, each in a fixed number of queries."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
@@ -111,6 +111,19 @@ def successors_of(units: list[AdminUnit]) -> dict[int, list[AdminUnit]]:
     return found
 
 
+def successor_in_force(unit: AdminUnit, day: dt.date) -> AdminUnit | None:
+    """The one unit in force on the day that an ended unit became (None when the unit is still
+    in force, was split, or its successor ended too)."""
+    if unit.valid_to is None or unit.valid_to >= day:
+        return None
+    successors = [
+        s.successor
+        for s in Succession.objects.filter(predecessor=unit).select_related("successor")
+        if s.successor.valid_to is None or s.successor.valid_to >= day
+    ]
+    return successors[0] if len(successors) == 1 else None
+
+
 @dataclass(frozen=True)
 class UnitPage:
     unit: AdminUnit
@@ -209,3 +222,11 @@ def unit_profiles(*, units: list[AdminUnit], on: dt.date) -> dict[int, UnitProfi
 
 def unit_classifications(*, unit: AdminUnit) -> list[Classification]:
     return list(unit.classifications.order_by("kind", "-valid_from"))
+
+
+def in_subtrees(units: Sequence[AdminUnit], field: str = "unit") -> Q:
+    """Rows whose ``field`` (a unit) lies in one of these units' subtrees (none: no row)."""
+    q = Q(pk__in=[])
+    for unit in units:
+        q |= Q(**{f"{field}__path__startswith": unit.path})
+    return q

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.services import parse_criteria_status
+from ntm.geo.models import AdminUnit
+from ntm.geo.selectors import in_subtrees
 from ntm.organisation.selectors import ocop_counts
 from ntm.planning.models import Obstacle, Plan, ProgressUpdate, Snapshot, Target, Task
 from ntm.planning.status import Judgement, Observed, judge
@@ -186,3 +189,15 @@ def plan_page(*, plan: Plan, on: dt.date | None = None) -> PlanPage:
 
 def plans_of(unit_id: int) -> list[Plan]:
     return list(Plan.objects.filter(unit_id=unit_id).order_by("-year"))
+
+
+def predecessor_tasks(units: Sequence[AdminUnit], limit: int = 20) -> tuple[list[Task], int]:
+    """Unfinished tasks of the plans of these (ended) units and their villages, soonest deadline
+    first, and how many there are. Two queries."""
+    qs = (
+        Task.objects.filter(in_subtrees(units, "plan__unit"))
+        .exclude(status__in=[Task.Status.DONE, Task.Status.CANCELLED])
+        .select_related("plan", "plan__unit")
+        .order_by("deadline", "pk")
+    )
+    return list(qs[:limit]), qs.count()

@@ -4,6 +4,7 @@ the contact of a citizen."""
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -17,7 +18,7 @@ from ntm.evaluation.services import parse_criteria_status
 from ntm.finance import selectors as finance
 from ntm.finance.models import Work, WorkProgress
 from ntm.geo.models import AdminUnit, Level, Succession
-from ntm.geo.selectors import version_on
+from ntm.geo.selectors import in_subtrees, version_on
 from ntm.planning.models import Plan
 from ntm.planning.selectors import TargetRow, target_rows
 from ntm.portal.charts import HistoryPoint
@@ -258,3 +259,18 @@ def queue_counts(unit: AdminUnit) -> dict[str, int]:
     ):
         counts[status] = n
     return counts
+
+
+def predecessor_feedback(units: Sequence[AdminUnit]) -> list[tuple[AdminUnit, int]]:
+    """Messages still awaiting moderation on these (ended) units and below them, per unit.
+    One query."""
+    counts = (
+        Feedback.objects.filter(in_subtrees(units), status=FeedbackStatus.PENDING)
+        .values_list("unit__path")
+        .annotate(n=Count("pk"))
+    )
+    found: dict[int, int] = {}
+    for path, n in counts:
+        owner = next(u for u in units if path.startswith(u.path))
+        found[owner.pk] = found.get(owner.pk, 0) + n
+    return [(u, found[u.pk]) for u in units if u.pk in found]

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm.accounts.permissions import Action, can
-from ntm.geo.models import AdminUnit, Succession
+from ntm.geo.models import AdminUnit
+from ntm.geo.selectors import successor_in_force
 from ntm.portal.models import Feedback, FeedbackStatus
 
 RATE_LIMIT = 5  # messages per client address …
@@ -41,14 +42,7 @@ def answering_unit(unit: AdminUnit) -> AdminUnit:
     """Who answers a message sent to this unit's page: the unit itself, or, once it has ended
     (the 2025 mergers), the one unit in force that it became — its officials read their own
     queue, not the ended unit's. A unit split in several keeps its messages."""
-    if unit.valid_to is None or unit.valid_to >= today():
-        return unit
-    successors = [
-        s.successor
-        for s in Succession.objects.filter(predecessor=unit).select_related("successor")
-        if s.successor.valid_to is None
-    ]
-    return successors[0] if len(successors) == 1 else unit
+    return successor_in_force(unit, today()) or unit
 
 
 @transaction.atomic

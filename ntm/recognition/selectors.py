@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -231,4 +232,23 @@ def public_status(unit: AdminUnit) -> str:
             "date": date_format(r.decision_date, "SHORT_DATE_FORMAT"),
         }
         for r in recognitions
+    )
+
+
+@dataclass(frozen=True)
+class Inherited:
+    surveys: list[Survey]
+    dossiers: list[Dossier]
+
+
+def predecessor_recognition(units: Sequence[AdminUnit]) -> Inherited:
+    """Surveys and dossiers still in progress of these (ended) communes. Two queries."""
+    ids = [u.pk for u in units]
+    return Inherited(
+        surveys=list(Survey.objects.filter(unit_id__in=ids).select_related("unit")),
+        dossiers=list(
+            Dossier.objects.filter(unit_id__in=ids, status=Dossier.Status.IN_PROGRESS)
+            .select_related("unit", "step")
+            .order_by("unit__name", "-created_at")
+        ),
     )

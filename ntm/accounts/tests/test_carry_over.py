@@ -53,7 +53,8 @@ def test_carry_over_creates_the_roles_once_and_keeps_the_history(demo):
 
 def test_two_predecessors_give_one_role_with_the_fields_of_both(demo):
     tan_thanh = next(
-        s.predecessor for s in demo["07420"].successions_in.select_related("predecessor")
+        s.predecessor
+        for s in demo["07420"].successions_in.select_related("predecessor")
         if s.predecessor.code == "07411"
     )
     Membership.objects.create(

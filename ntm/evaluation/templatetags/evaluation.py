@@ -1,12 +1,14 @@
 """Results on other apps' pages (the unit page of geo), and how a threshold was chosen, in words."""
 
+from collections.abc import Sequence
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet
 from ntm.evaluation.models import SetResult
-from ntm.evaluation.selectors import sets_for_unit, sets_for_unit_level
-from ntm.geo.models import AdminUnit, Level, Region
+from ntm.evaluation.selectors import predecessor_results, sets_for_unit, sets_for_unit_level
+from ntm.geo.models import AdminUnit, Level, Region, Succession
 
 register = template.Library()
 
@@ -47,3 +49,9 @@ def rule_label(rule: str | None) -> str:
             parts.append(token)
     text = ", ".join(parts)
     return f"{text}; {reference}" if reference else text
+
+
+@register.simple_tag
+def inherited_results(successions: Sequence[Succession]) -> list[tuple[AdminUnit, SetResult]]:
+    """The predecessors' last result per set, for the successor's unit page."""
+    return predecessor_results([s.predecessor for s in successions])

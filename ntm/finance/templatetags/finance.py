@@ -1,10 +1,15 @@
 """Money in Vietnamese format: 1.250.000 (whole dong), quantities with a decimal comma."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
+
+from ntm.finance.models import Work
+from ntm.finance.selectors import predecessor_works
+from ntm.geo.models import Succession
 
 register = template.Library()
 
@@ -100,3 +105,9 @@ def commune_chart(breakdown: object) -> str:
         height,
         rows,
     )
+
+
+@register.simple_tag
+def inherited_works(successions: Sequence[Succession]) -> list[Work]:
+    """Unfinished works of the predecessors, which the successor may take over."""
+    return predecessor_works([s.predecessor for s in successions])

@@ -257,8 +257,8 @@ def test_the_sixth_message_in_ten_minutes_is_refused_and_stored_nowhere(client, 
 
 
 def test_moderation_publishes_and_answers_and_the_answer_appears_publicly(
-    client, persona, work, no_wait
-, in_2024):
+    client, persona, work, no_wait, in_2024
+):
     _post(client, work)
     item = Feedback.objects.get()
     persona("xa")
@@ -306,8 +306,8 @@ def test_another_units_moderation_queue_is_refused(client, persona, other_commun
 
 
 def test_feedback_of_another_unit_cannot_be_moderated_through_ones_own_unit(
-    client, persona, work, no_wait
-, in_2024):
+    client, persona, work, no_wait, in_2024
+):
     _post(client, work)
     item = Feedback.objects.get()
     persona("thon")  # Cống Phên's village head moderates their village
@@ -351,16 +351,19 @@ def test_a_merged_communes_page_always_has_a_form_with_its_subjects(client, demo
     assert 'value="unit"' in text and "Xã Mỹ Thái" in text
     response = client.post(
         reverse("portal:unit_feedback", args=["07420"]),
-        {"subject": "unit", "kind": "question", "text": "Khi nào họp dân?", "started": form_token()},
+        {
+            "subject": "unit",
+            "kind": "question",
+            "text": "Khi nào họp dân?",
+            "started": form_token(),
+        },
     )
     assert response.status_code == 302
     item = Feedback.objects.get()
     assert item.unit == demo["07420"] and item.sent_to is None and item.plan is None
 
 
-def test_feedback_to_an_ended_commune_reaches_its_successors_queue(
-    client, persona, demo, no_wait
-):
+def test_feedback_to_an_ended_commune_reaches_its_successors_queue(client, persona, demo, no_wait):
     client.post(
         reverse("portal:unit_feedback", args=["07408"]),
         {"subject": "unit", "kind": "question", "text": "Đường thôn?", "started": form_token()},
