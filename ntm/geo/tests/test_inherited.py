@@ -41,9 +41,11 @@ def test_a_work_is_taken_over_with_its_history(client, demo_full):
     memberships_carry_over(unit=demo_full["07420"].parent, actor=None)
     client.force_login(User.objects.get(username="xa"))
     my_thai = demo_full["07420"]
-    work = Work.objects.exclude(status=Work.Status.DONE).filter(
-        unit__code="07408.05", unit__valid_to__isnull=False
-    ).first()
+    work = (
+        Work.objects.exclude(status=Work.Status.DONE)
+        .filter(unit__code="07408.05", unit__valid_to__isnull=False)
+        .first()
+    )
     assert work is not None
     updates = work.updates.count()
     old_unit = work.unit
@@ -72,9 +74,9 @@ def test_a_finished_work_stays_and_others_cannot_take_over(client, persona, demo
     )
     done.refresh_from_db()
     assert done.transferred_from is None and done.unit.valid_to is not None
-    open_work = Work.objects.exclude(status=Work.Status.DONE).filter(
-        unit__valid_to__isnull=False
-    ).first()
+    open_work = (
+        Work.objects.exclude(status=Work.Status.DONE).filter(unit__valid_to__isnull=False).first()
+    )
     # xa before the carry-over serves only Dương Đức: Mỹ Thái is not theirs.
     client.force_login(User.objects.get(username="xa"))
     url = reverse("finance:work_transfer", args=[my_thai.pk, open_work.pk])
