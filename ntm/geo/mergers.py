@@ -50,6 +50,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import IO
@@ -385,7 +386,17 @@ def _kind_differs(mention: Mention, unit: AdminUnit) -> bool:
 # --- The summary ----------------------------------------------------------------------------
 
 # Problem kinds, most pressing first: the order in which they are listed.
-PROBLEM_KINDS = ["ambiguous", "unknown", "code", "name", "hint", "district", "kind", "divided"]
+PROBLEM_KINDS = [
+    "ambiguous",
+    "unknown",
+    "code",
+    "name",
+    "spelling",
+    "hint",
+    "district",
+    "kind",
+    "divided",
+]
 
 
 @dataclass(frozen=True)
@@ -419,6 +430,7 @@ class MergerSummary:
     split: int = 0
     unchanged: int = 0
     disambiguated: int = 0  # resolved (and counted above) by evidence from their row
+    by_code: int = 0  # resolved (and counted above) by the code the new unit continues
     ambiguous: int = 0
     unknown: int = 0
     successions_created: int = 0
@@ -717,6 +729,18 @@ class _Resolver:
                 unique.append((mention, candidates[0], by_hint))
             elif candidates:
                 pending.append((mention, candidates))
+            elif (same := self._same_code(row, mention)) is not None:
+                # No old unit has the name, but the new unit continues an old one's code
+                # whose name differs only in spelling ("Hua Bum" / "Hua Bun", both 03460).
+                self.summary.by_code += 1
+                self._problem(
+                    row,
+                    "spelling",
+                    mention.text,
+                    _("“%(name)s” is read as %(old)s, whose code the new unit continues")
+                    % {"name": mention.name, "old": _label(same, self.districts)},
+                )
+                unique.append((mention, same, True))
             elif (district := self._district(row, mention)) is not None:
                 kind = self._kind(mention)
                 for number, commune in enumerate(self.communes_in[district.pk]):
@@ -777,6 +801,23 @@ class _Resolver:
                 },
                 candidates=tuple(_label(c, self.districts) for c in candidates),
             )
+
+    def _same_code(self, row: _Row, mention: Mention) -> AdminUnit | None:
+        """The old commune whose code the new one continues, when the mention names it with
+        another spelling: accents, case and spaces folded, the names are alike (difflib ratio ≥ 0.8:
+        "huabum"/"huabun" 0.83; "ducthang"/"duongduc" 0.5)."""
+        if row.is_province:
+            return None
+        same = self.communes_by_code.get(row.new.code)
+        if same is None or _root_id(same) not in self._old_provinces(row):
+            return None
+        said, known = (
+            compact_key(_without_kind(mention.name)),
+            compact_key(split_kind(same.name)[1]),
+        )
+        if not said or not known:
+            return None
+        return same if SequenceMatcher(None, said, known).ratio() >= 0.8 else None
 
     def _recheck(
         self, index: _Index, mention: Mention, old: AdminUnit, evidence: Counter[int]

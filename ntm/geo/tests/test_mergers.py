@@ -345,3 +345,21 @@ def test_importing_again_with_another_legal_basis_updates_every_pair_with_one_hi
     assert set(Succession.objects.values_list("legal_basis", flat=True)) == {
         "Nghị quyết 1658/NQ-UBTVQH15"
     }
+
+
+def test_a_mention_spelled_otherwise_is_read_by_the_code_the_new_unit_continues(reform, tmp_path):
+    """ "Xã Mỹ Thoái" names no old commune, but the new Mỹ Thái continues code 07420, whose old
+    name is alike: the mention is that commune, noted for checking. An unlike name is not."""
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "parent_code,code,name,formed_from\n"
+        "0,24,Tỉnh Bắc Ninh,tỉnh Bắc Giang và tỉnh Bắc Ninh\n"
+        '24,07420,Xã Mỹ Thái,"Xã Dương Đức, Xã Mỹ Thoái"\n'
+        '24,07204,Phường Bắc Giang,"Phường Trần Phú, Xã Hòa Bình"\n',
+        encoding="utf-8",
+    )
+    summary = import_mergers(path, effective_date=REFORM)
+    assert successors(old("07420")) == {"07420": Succession.Kind.MERGED}
+    assert summary.by_code == 1 and summary.unknown == 1
+    [note] = [p for p in summary.problems if p.kind == "spelling"]
+    assert note.row == 3 and note.mention == "Xã Mỹ Thoái" and "07420" in note.message
