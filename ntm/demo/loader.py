@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ntm.accounts.models import Membership, Role, User
+from ntm.demo.today import load_today_demo
 from ntm.demo.values import load_demo_values
 from ntm.finance.demo import load_finance_demo
 from ntm.geo.models import AdminUnit, Kind, Region, Succession
@@ -171,4 +172,5 @@ def load_demo(*, with_values: bool = False) -> dict[str, AdminUnit]:
         load_organisation_demo(units, users)
         load_plan_demo(units, users)
         load_finance_demo(units, users)
+        load_today_demo(units, users)
     return units
