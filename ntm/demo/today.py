@@ -25,6 +25,7 @@ from ntm.planning.models import Plan, TargetKind
 NOTE = "Số liệu minh họa (demo)"
 SET_2026 = "xa-ntm-2026-2030"
 GROUP_FROM = dt.date(2026, 2, 15)
+WORK = "Điểm tập kết rác thải thôn Cống Phên"
 GROUP_BASIS = "Nhóm xã minh họa (demo) — chưa có quyết định phân nhóm của UBND tỉnh Bắc Ninh"
 
 # Q3/2026 (group 2 thresholds of the illustrative set): criteria 1, 3, 5, 6, 9 and 10 met; 2
@@ -175,11 +176,11 @@ def _plan(xa: Any, my_thai: AdminUnit, family: CriteriaSet) -> Plan:
 def _take_over_a_work(xa: Any, my_thai: AdminUnit) -> None:
     if Work.objects.filter(transferred_from__isnull=False, is_demo=True).exists():
         return
+    # The waste collection point: criterion 8 of the 2026 plan needs it.
     work = (
-        Work.objects.filter(is_demo=True, unit__valid_to__isnull=False)
+        Work.objects.filter(is_demo=True, unit__valid_to__isnull=False, name__startswith=WORK)
         .exclude(status=Work.Status.DONE)
         .select_related("unit")
-        .order_by("name")
         .first()
     )
     if work is None:

@@ -189,6 +189,12 @@ class Work(models.Model):
         """The year a finished work counts in: its finish, else its plan year."""
         return self.finish.year if self.finish else self.year
 
+    @property
+    def books_unit(self) -> AdminUnit:
+        """Whose accounts the work's money is in: the unit that held it in its plan year. A work
+        taken over after a merger keeps its figures with the unit that began it."""
+        return self.transferred_from or self.unit
+
 
 class BudgetLine(models.Model):
     """Planned funding of a work from one source: VND for money and materials, a quantity for

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from ntm.finance.models import (
     CONTRIBUTION_SOURCE,
@@ -83,15 +84,32 @@ class Mobilisation:
         ]
 
 
+def books_q(unit: AdminUnit, prefix: str = "") -> Q:
+    """Works in the books of the unit's subtree: their own, and those taken over from it after a
+    merger (``Work.books_unit``) — never those taken over into it, whose year was another
+    unit's."""
+    return Q(
+        **{f"{prefix}transferred_from__isnull": True, f"{prefix}unit__path__startswith": unit.path}
+    ) | Q(**{f"{prefix}transferred_from__path__startswith": unit.path})
+
+
+# The unit whose books hold a work's money, as columns of a query over budget lines.
+BOOKS = {
+    "b_unit": Coalesce("work__transferred_from_id", "work__unit_id"),
+    "b_level": Coalesce("work__transferred_from__level", "work__unit__level"),
+    "b_parent": Coalesce("work__transferred_from__parent_id", "work__unit__parent_id"),
+}
+
+
 def _subtree_works(unit: AdminUnit, year: int):  # type: ignore[no-untyped-def]
-    return Work.objects.filter(unit__path__startswith=unit.path, year=year)
+    return Work.objects.filter(books_q(unit), year=year)
 
 
 def mobilisation(*, unit: AdminUnit, year: int) -> Mobilisation:
     """The table every NTM report contains: rows by source, cash / non-cash / total / share.
     Two queries."""
     planned = dict(
-        BudgetLine.objects.filter(work__unit__path__startswith=unit.path, work__year=year)
+        BudgetLine.objects.filter(books_q(unit, "work__"), work__year=year)
         .exclude(source__in=PEOPLE_SOURCES)
         .values("source")
         .annotate(total=Sum("amount"))
@@ -206,13 +224,12 @@ def commune_breakdown(*, unit: AdminUnit, year: int) -> CommuneBreakdown:
     total: dict[int, Decimal] = defaultdict(lambda: ZERO)
     people: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for level, unit_id, parent_id, source, amount in (
-        BudgetLine.objects.filter(
-            work__unit__path__startswith=unit.path, work__year=year, amount__isnull=False
-        )
+        BudgetLine.objects.filter(books_q(unit, "work__"), work__year=year, amount__isnull=False)
         .exclude(source__in=PEOPLE_SOURCES)
-        .values("work__unit__level", "work__unit_id", "work__unit__parent_id", "source")
+        .annotate(**BOOKS)
+        .values("b_level", "b_unit", "b_parent", "source")
         .annotate(t=Sum("amount"))
-        .values_list("work__unit__level", "work__unit_id", "work__unit__parent_id", "source", "t")
+        .values_list("b_level", "b_unit", "b_parent", "source", "t")
     ):
         key = commune_id(level, unit_id, parent_id)
         total[key] += amount or ZERO
@@ -302,7 +319,7 @@ def works_summary(
 ) -> list[WorkRow]:
     """Per work: planned budget by source (non-cash valued at the commune's rate), disbursed, the
     people's contributions, progress. Five queries."""
-    works = _subtree_works(unit, year).select_related("unit")
+    works = _subtree_works(unit, year).select_related("unit", "transferred_from")
     if work_ids is not None:
         works = works.filter(pk__in=work_ids)
     works_list = list(works.order_by("unit__code", "name"))
@@ -328,7 +345,7 @@ def works_summary(
     rows = []
     for work in works_list:
         by_source = {line.source: line for line in lines[work.pk]}
-        commune_id = _commune_id(work.unit)
+        commune_id = _commune_id(work.books_unit)
         source_lines = []
         missing = False
         for source in SourceKind:
@@ -416,13 +433,12 @@ def _balances(unit: AdminUnit, year: int, *, by_village: bool) -> list[tuple[int
 
     planned: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for unit_id, source, total in (
-        BudgetLine.objects.filter(
-            work__unit__path__startswith=unit.path, work__year=year, amount__isnull=False
-        )
+        BudgetLine.objects.filter(books_q(unit, "work__"), work__year=year, amount__isnull=False)
         .exclude(source__in=NON_CASH_SOURCES)
-        .values("work__unit_id", "source")
+        .annotate(b_unit=BOOKS["b_unit"])
+        .values("b_unit", "source")
         .annotate(t=Sum("amount"))
-        .values_list("work__unit_id", "source", "t")
+        .values_list("b_unit", "source", "t")
     ):
         planned[(key(unit_id), source)] += total
     allocated: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
@@ -435,10 +451,11 @@ def _balances(unit: AdminUnit, year: int, *, by_village: bool) -> list[tuple[int
         allocated[(key(unit_id), source)] += total
     disbursed: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for unit_id, source, total in (
-        Disbursement.objects.filter(work__unit__path__startswith=unit.path, date__year=year)
-        .values("work__unit_id", "source")
+        Disbursement.objects.filter(books_q(unit, "work__"), date__year=year)
+        .annotate(b_unit=BOOKS["b_unit"])
+        .values("b_unit", "source")
         .annotate(t=Sum("amount"))
-        .values_list("work__unit_id", "source", "t")
+        .values_list("b_unit", "source", "t")
     ):
         disbursed[(key(unit_id), source)] += total
     keys = sorted({k for k, _s in (*planned, *allocated, *disbursed)}) or [0]
@@ -562,9 +579,7 @@ def rates_of(*, unit: AdminUnit, year: int) -> dict[str, ValuationRate]:
 
 
 def years_with_data(unit: AdminUnit) -> list[int]:
-    works = set(
-        Work.objects.filter(unit__path__startswith=unit.path).values_list("year", flat=True)
-    )
+    works = set(Work.objects.filter(books_q(unit)).values_list("year", flat=True))
     given = {
         d.year
         for d in Contribution.objects.filter(unit__path__startswith=unit.path).dates("date", "year")

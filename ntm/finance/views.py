@@ -47,7 +47,7 @@ def _work(request: HttpRequest, unit_id: int, work_id: int, action: Action = Act
     work's own unit (a commune page may open a village's work)."""
     unit = _unit(request, unit_id)
     work = get_object_or_404(
-        Work.objects.select_related("unit", "unit__parent", "feeds_set"),
+        Work.objects.select_related("unit", "unit__parent", "feeds_set", "transferred_from"),
         pk=work_id,
         unit__path__startswith=unit.path,
     )
@@ -159,7 +159,7 @@ def _work_page(
     request: HttpRequest, unit_id: int, work_id: int, form: forms.Form, status: int = 200
 ) -> HttpResponse:
     work = _work(request, unit_id, work_id)
-    row = selectors.works_summary(unit=work.unit, year=work.year, work_ids=[work.pk])[0]
+    row = selectors.works_summary(unit=work.books_unit, year=work.year, work_ids=[work.pk])[0]
     return render(
         request,
         "finance/work_detail.html",

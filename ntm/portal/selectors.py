@@ -180,8 +180,12 @@ def unit_page(*, unit: AdminUnit, year: int | None = None, language: str = "vi")
     years = finance.years_with_data(unit)
     if year is None:
         year = years[0] if years else (plan.year if plan else today().year)
+    # A work a merged commune took over stays on the page of the unit that began it.
     works = list(
-        Work.objects.filter(unit__path__startswith=unit.path, year=year)
+        Work.objects.filter(
+            Q(unit__path__startswith=unit.path) | Q(transferred_from__path__startswith=unit.path),
+            year=year,
+        )
         .select_related("unit")
         .order_by("unit__code", "name")
     )
@@ -212,11 +216,11 @@ class PublicWorkPage:
 
 
 def public_work(work_id: int) -> Work:
-    return Work.objects.select_related("unit", "unit__parent").get(pk=work_id)
+    return Work.objects.select_related("unit", "unit__parent", "transferred_from").get(pk=work_id)
 
 
 def work_page(*, work: Work) -> PublicWorkPage:
-    row = finance.works_summary(unit=work.unit, year=work.year, work_ids=[work.pk])[0]
+    row = finance.works_summary(unit=work.books_unit, year=work.year, work_ids=[work.pk])[0]
     # Progress notes are internal; the public sees dates, percentages and photos.
     updates = list(
         work.updates.only(

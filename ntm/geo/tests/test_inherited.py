@@ -49,6 +49,9 @@ def test_a_work_is_taken_over_with_its_history(client, demo_full):
     assert work is not None
     updates = work.updates.count()
     old_unit = work.unit
+    from ntm.finance.selectors import mobilisation
+
+    before = mobilisation(unit=demo_full["07408"], year=work.year).total
     url = reverse("finance:work_transfer", args=[my_thai.pk, work.pk])
     assert url in _page(client, my_thai)
     assert client.post(url).status_code == 302
@@ -56,6 +59,9 @@ def test_a_work_is_taken_over_with_its_history(client, demo_full):
     # Cống Phên continues under Mỹ Thái: the work goes to that village, not the commune.
     assert work.unit.code == "07408.05" and work.unit.parent_id == my_thai.pk
     assert work.transferred_from == old_unit and work.updates.count() == updates
+    # Its money stays in the books of the year it was planned: Dương Đức's 2024 table.
+    assert mobilisation(unit=demo_full["07408"], year=work.year).total == before
+    assert mobilisation(unit=my_thai, year=work.year).total == 0
     # Once taken over it is no longer listed as inherited, and a second post finds nothing.
     assert url not in _page(client, my_thai)
     assert client.post(url).status_code == 404
@@ -77,7 +83,10 @@ def test_a_finished_work_stays_and_others_cannot_take_over(client, persona, demo
     open_work = (
         Work.objects.exclude(status=Work.Status.DONE).filter(unit__valid_to__isnull=False).first()
     )
-    # xa before the carry-over serves only Dương Đức: Mỹ Thái is not theirs.
+    # Someone who serves only Dương Đức (xa before the demo's carry-over): Mỹ Thái is not theirs.
+    from ntm.accounts.models import Membership
+
+    Membership.objects.filter(user__username="xa", unit=my_thai).delete()
     client.force_login(User.objects.get(username="xa"))
     url = reverse("finance:work_transfer", args=[my_thai.pk, open_work.pk])
     assert client.post(url).status_code == 404
