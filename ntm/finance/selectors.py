@@ -226,7 +226,7 @@ def commune_breakdown(*, unit: AdminUnit, year: int) -> CommuneBreakdown:
     for level, unit_id, parent_id, source, amount in (
         BudgetLine.objects.filter(books_q(unit, "work__"), work__year=year, amount__isnull=False)
         .exclude(source__in=PEOPLE_SOURCES)
-        .annotate(**BOOKS)
+        .annotate(b_level=BOOKS["b_level"], b_unit=BOOKS["b_unit"], b_parent=BOOKS["b_parent"])
         .values("b_level", "b_unit", "b_parent", "source")
         .annotate(t=Sum("amount"))
         .values_list("b_level", "b_unit", "b_parent", "source", "t")
