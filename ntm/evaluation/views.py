@@ -25,10 +25,23 @@ def _unit_and_set(
     return unit, family
 
 
+def _period_asked(request: HttpRequest) -> Period | None:
+    """The period of ``?period=``, written as people write it ("Quý I/2024"); a text that is
+    not a period says so on the page (instead of silently showing the latest)."""
+    text = (request.GET.get("period") or "").strip()
+    period = selectors.parse_period_or_none(text)
+    if text and period is None:
+        messages.error(
+            request,
+            _("“%(period)s” is not a period (2024, 2024H1, 2024Q1).") % {"period": text},
+        )
+    return period
+
+
 @login_required
 def set_result(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
     unit, family = _unit_and_set(request, unit_id, set_code)
-    period = selectors.parse_period_or_none(request.GET.get("period"))
+    period = _period_asked(request)
     page = selectors.set_page(unit=unit, family=family, period=period)
     villages: list[selectors.SubunitRow] = []
     village_family = None
@@ -58,7 +71,7 @@ def criterion_detail(
     request: HttpRequest, unit_id: int, set_code: str, number: int
 ) -> HttpResponse:
     unit, family = _unit_and_set(request, unit_id, set_code)
-    period = selectors.parse_period_or_none(request.GET.get("period"))
+    period = _period_asked(request)
     page = selectors.set_page(unit=unit, family=family, period=period)
     row = next((r for r in page.rows if r.criterion.number == number), None)
     if row is None:
@@ -82,7 +95,7 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
     unit, family = _unit_and_set(request, unit_id, set_code)
     if unit.level >= Level.COMMUNE and family.level == "commune":
         raise Http404
-    period = selectors.parse_period_or_none(request.GET.get("period"))
+    period = _period_asked(request)
     level = Level.VILLAGE if family.level == "village" else Level.COMMUNE
     number = _page_number(request)
     page = selectors.area_page(

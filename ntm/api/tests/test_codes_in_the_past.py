@@ -26,6 +26,9 @@ def test_a_commune_code_resolves_per_period_and_a_code_absent_then_is_a_clear_40
     api.post("/api/v1/values.csv", token, _csv(COMMUNE_2024Q4, "2024Q4"), "text/csv")
     found = api.get("/api/v1/results", token, unit="07408", set=ADVANCED, period="2024Q4")
     assert found.status_code == 200 and found.json()["unit_name"] == "Xã Dương Đức"
+    # The period as officials write it names the same result.
+    spoken = api.get("/api/v1/results", token, unit="07408", set=ADVANCED, period="Quý IV/2024")
+    assert spoken.status_code == 200 and spoken.json()["period"] == "2024Q4"
     # Dương Đức ended on 30/06/2025: no unit had its code in 2026.
     gone = api.get("/api/v1/results", token, unit="07408", set=ADVANCED, period="2026Q1")
     assert gone.status_code == 404 and gone.json()["code"] == "unit_not_in_period"

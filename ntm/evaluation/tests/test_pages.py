@@ -160,3 +160,18 @@ def test_a_recognised_commune_sees_the_revocation_warning_on_its_page(client, de
     )
     text = client.get(url, {"period": "2024Q4"}).text
     assert "45/QĐ-UBND" in text and 'role="alert"' in text  # 6 of 19 not met, key ones among them
+
+
+def test_the_criteria_page_reads_periods_as_people_write_them(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="xa"))
+    url = reverse(
+        "evaluation:set_result", args=[demo_values["07408"].pk, "xa-ntm-nang-cao-2021-2025"]
+    )
+    text = client.get(url, {"period": "Quý I/2024"}).content.decode()
+    assert "12/19" in text
+    text = client.get(url, {"period": "quý 4 năm 2024"}).content.decode()
+    assert "13/19" in text
+    refused = client.get(url, {"period": "quý năm"}).content.decode()
+    assert "không phải là kỳ báo cáo hợp lệ" in refused and "Quý I/2024" in refused
