@@ -34,7 +34,9 @@ def result_detail(
         "reused across reforms)",
     ),
     set: str = Query(..., max_length=80),
-    period: str | None = Query(None, max_length=7, description="Default: the latest stored"),
+    period: str | None = Query(
+        None, max_length=40, description="Default: the latest stored; 2024Q4 or Quý IV/2024"
+    ),
 ) -> Any:
     """The result a report of the period uses: the period's own, else the latest before it."""
     parsed = period_of(period)
@@ -62,7 +64,7 @@ def result_rollup(
     response: HttpResponse,
     unit: str = Query(..., max_length=32, description="Root of the subtree"),
     set: str = Query(..., max_length=80),
-    period: str | None = Query(None, max_length=7),
+    period: str | None = Query(None, max_length=40),
     level: int | None = Query(None, ge=1, le=4, description="Default: the set's level"),
     limit: int = Query(1000, ge=1, le=5000, description="Units per page"),
     offset: int = Query(0, ge=0, description="Units to skip (ordered by name)"),

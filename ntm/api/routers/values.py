@@ -48,7 +48,9 @@ def values_list(
     unit: str = Query(..., max_length=32, description="Unit code"),
     subtree: bool = Query(False, description="Include every unit under it"),
     set: str | None = Query(None, max_length=80, description="Criteria set code"),
-    period: str | None = Query(None, max_length=7, description="2024, 2024H1 or 2024Q1"),
+    period: str | None = Query(
+        None, max_length=40, description="2024, 2024H1, 2024Q1 — or as written: Quý I/2024"
+    ),
     limit: int = Query(500, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10**7),
 ) -> Any:
@@ -88,7 +90,7 @@ def values_csv(
     unit: str = Query(..., max_length=32),
     subtree: bool = False,
     set: str | None = Query(None, max_length=80),
-    period: str | None = Query(None, max_length=7),
+    period: str | None = Query(None, max_length=40),
 ) -> Any:
     """The values as the import file: importing it back changes nothing."""
     units, family, parsed = _filters(request, unit, subtree, set, period)
