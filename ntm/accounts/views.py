@@ -7,7 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ntm.accounts import services
-from ntm.accounts.permissions import Action, browse_roots, can, memberships_of, unit_or_404
+from ntm.accounts.permissions import (
+    Action,
+    browse_roots,
+    can,
+    is_system_admin,
+    memberships_of,
+    unit_or_404,
+)
 from ntm.geo.selectors import successors_of, tree_roots
 
 
@@ -24,6 +31,11 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "memberships": memberships_of(request.user),
             "roots": [u for u in roots if u.is_current],
+            # What to do now, per unit the user serves (a system administrator serves them all:
+            # their home stays the list).
+            "todo_units": []
+            if is_system_admin(request.user)
+            else [u for u in roots if u.is_current][:5],
             "history": [
                 (u, [(s, can(request.user, Action.VIEW, s)) for s in successors[u.pk]])
                 for u in ended

@@ -111,3 +111,11 @@ def parse_period(text: str) -> Period:
 def periods_of_year(year: int) -> list[Period]:
     codes = [f"{year}Q{q}" for q in range(1, 5)] + [f"{year}H1", f"{year}H2", f"{year}"]
     return sorted(parse_period(c) for c in codes)
+
+
+def last_ended_quarter(day: dt.date) -> Period:
+    """The latest quarter that ended before the day: what a quarterly report is due for."""
+    quarter = (day.month - 1) // 3  # quarters fully ended this year
+    if quarter == 0:
+        return parse_period(f"{day.year - 1}Q4")
+    return parse_period(f"{day.year}Q{quarter}")

@@ -11,13 +11,13 @@ from django.db.models import Count, Min
 
 from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator
 from ntm.catalog.selectors import applicable_set, criteria_with_indicators, families_for_unit
-from ntm.engine.periods import Period, parse_period
+from ntm.engine.periods import Period, last_ended_quarter, parse_period
 from ntm.evaluation import summaries
 from ntm.evaluation.detail import expand
 from ntm.evaluation.models import AreaSummary, SetResult, StaleResult
 from ntm.evaluation.services import parse_criteria_status
 from ntm.geo.models import AdminUnit, Level
-from ntm.observations.models import DataValue
+from ntm.observations.models import DataValue, ValueStatus
 from ntm.organisation.selectors import responsible_by_field
 
 
@@ -431,3 +431,76 @@ def predecessor_results(units: Sequence[AdminUnit]) -> list[tuple[AdminUnit, Set
         ((by_id[r.unit_id], r) for r in latest.values()),
         key=lambda pair: (pair[0].name, pair[1].criteria_set.code),
     )
+
+
+@dataclass(frozen=True)
+class Headline:
+    family: CriteriaSet
+    latest: SetResult
+    previous: SetResult | None
+
+
+@dataclass(frozen=True)
+class UnitTodo:
+    """What a unit's home card says about data and results (three queries)."""
+
+    headlines: list[Headline]
+    due: Period  # the last quarter that ended
+    due_missing: bool  # no value at all for it yet
+    submitted: int  # values waiting for approval
+
+
+def unit_todo(unit: AdminUnit, today: dt.date) -> UnitTodo:
+    by_family: dict[int, list[SetResult]] = {}
+    for r in (
+        SetResult.objects.filter(unit=unit)
+        .select_related("criteria_set")
+        .defer("detail")
+        .order_by("period_end", "period")
+    ):
+        by_family.setdefault(r.criteria_set_id, []).append(r)
+    headlines = [
+        Headline(rs[-1].criteria_set, rs[-1], rs[-2] if len(rs) > 1 else None)
+        for rs in by_family.values()
+    ]
+    headlines.sort(key=lambda h: (-(h.latest.period_end.toordinal()), h.family.code))
+    due = last_ended_quarter(today)
+    return UnitTodo(
+        headlines=headlines,
+        due=due,
+        due_missing=unit.level >= Level.COMMUNE
+        and not DataValue.objects.filter(unit=unit, period=due.code).exists(),
+        submitted=DataValue.objects.filter(
+            unit__path__startswith=unit.path, status=ValueStatus.SUBMITTED
+        ).count(),
+    )
+
+
+@dataclass(frozen=True)
+class AreaTodo:
+    """A province's communes for the set of its latest summary up to the last ended quarter:
+    how many have a result by then and how many meet the whole set (two queries)."""
+
+    family: CriteriaSet | None
+    due: Period
+    communes: int
+    reported: int
+    met_all: int
+
+
+def area_todo(unit: AdminUnit, today: dt.date) -> AreaTodo:
+    due = last_ended_quarter(today)
+    communes = (
+        AdminUnit.objects.filter(path__startswith=unit.path, level=Level.COMMUNE)
+        .in_force(today)
+        .count()
+    )
+    row = (
+        AreaSummary.objects.filter(area=unit, level=Level.COMMUNE, period_end__lte=due.end)
+        .select_related("criteria_set")
+        .order_by("-period_end", "-criteria_set__valid_from")
+        .first()
+    )
+    if row is None:
+        return AreaTodo(None, due, communes, 0, 0)
+    return AreaTodo(row.criteria_set, due, communes, row.reported, row.met_all)

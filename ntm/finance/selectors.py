@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 
 from ntm.finance.models import (
@@ -595,4 +595,15 @@ def predecessor_works(units: Sequence[AdminUnit]) -> list[Work]:
         .exclude(status=Work.Status.DONE)
         .select_related("unit")
         .order_by("unit__code", "-year", "name")
+    )
+
+
+def works_in_progress(unit: AdminUnit) -> list[Work]:
+    """Works under way in the unit's subtree, the longest without an update first (one
+    query)."""
+    return list(
+        Work.objects.filter(unit__path__startswith=unit.path, status=Work.Status.IN_PROGRESS)
+        .select_related("unit")
+        .annotate(last_update=Max("updates__date"))
+        .order_by(F("last_update").asc(nulls_first=True), "name")[:10]
     )

@@ -201,3 +201,39 @@ def predecessor_tasks(units: Sequence[AdminUnit], limit: int = 20) -> tuple[list
         .order_by("deadline", "pk")
     )
     return list(qs[:limit]), qs.count()
+
+
+@dataclass(frozen=True)
+class TasksTodo:
+    overdue: list[Task]  # the first five, oldest deadline first
+    overdue_count: int
+    due_soon: int  # not finished, deadline within the next two weeks
+    escalated: list[Obstacle]  # obstacles raised to the province, unresolved (province units)
+
+
+def tasks_todo(unit: AdminUnit, today: dt.date) -> TasksTodo:
+    """Tasks of the plans in the unit's subtree that need attention. Three queries, four for a
+    province."""
+    open_tasks = Task.objects.filter(plan__unit__path__startswith=unit.path).exclude(
+        status__in=[Task.Status.DONE, Task.Status.CANCELLED]
+    )
+    overdue = open_tasks.filter(deadline__lt=today)
+    escalated: list[Obstacle] = []
+    if unit.parent_id is None:
+        escalated = list(
+            Obstacle.objects.filter(
+                plan__unit__path__startswith=unit.path,
+                level=Obstacle.Level.PROVINCE,
+                resolved_on__isnull=True,
+            )
+            .select_related("plan", "plan__unit")
+            .order_by("raised_on")[:5]
+        )
+    return TasksTodo(
+        overdue=list(overdue.select_related("plan", "plan__unit").order_by("deadline", "pk")[:5]),
+        overdue_count=overdue.count(),
+        due_soon=open_tasks.filter(
+            deadline__gte=today, deadline__lte=today + dt.timedelta(days=14)
+        ).count(),
+        escalated=escalated,
+    )

@@ -278,3 +278,10 @@ def predecessor_feedback(units: Sequence[AdminUnit]) -> list[tuple[AdminUnit, in
         owner = next(u for u in units if path.startswith(u.path))
         found[owner.pk] = found.get(owner.pk, 0) + n
     return [(u, found[u.pk]) for u in units if u.pk in found]
+
+
+def feedback_waiting(unit: AdminUnit) -> int:
+    """Messages awaiting moderation in the unit's subtree (one query)."""
+    return Feedback.objects.filter(
+        unit__path__startswith=unit.path, status=FeedbackStatus.PENDING
+    ).count()

@@ -252,3 +252,13 @@ def predecessor_recognition(units: Sequence[AdminUnit]) -> Inherited:
             .order_by("unit__name", "-created_at")
         ),
     )
+
+
+def dossiers_in_progress(unit: AdminUnit) -> list[Dossier]:
+    """Recognition dossiers still in progress in the unit's subtree, with their current step
+    (one query)."""
+    return list(
+        Dossier.objects.filter(unit__path__startswith=unit.path, status=Dossier.Status.IN_PROGRESS)
+        .select_related("unit", "step")
+        .order_by("step_started_on", "pk")[:10]
+    )

@@ -3,11 +3,20 @@
 from collections.abc import Sequence
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet
 from ntm.evaluation.models import SetResult
-from ntm.evaluation.selectors import predecessor_results, sets_for_unit, sets_for_unit_level
+from ntm.evaluation.selectors import (
+    AreaTodo,
+    UnitTodo,
+    area_todo,
+    predecessor_results,
+    sets_for_unit,
+    sets_for_unit_level,
+    unit_todo,
+)
 from ntm.geo.models import AdminUnit, Level, Region, Succession
 
 register = template.Library()
@@ -55,3 +64,15 @@ def rule_label(rule: str | None) -> str:
 def inherited_results(successions: Sequence[Succession]) -> list[tuple[AdminUnit, SetResult]]:
     """The predecessors' last result per set, for the successor's unit page."""
     return predecessor_results([s.predecessor for s in successions])
+
+
+@register.simple_tag
+def unit_todo_of(unit: AdminUnit) -> UnitTodo:
+    """The home card's results and data due for a commune or village."""
+    return unit_todo(unit, timezone.localdate())
+
+
+@register.simple_tag
+def area_todo_of(unit: AdminUnit) -> AreaTodo:
+    """The home card's communes for a province or district."""
+    return area_todo(unit, timezone.localdate())

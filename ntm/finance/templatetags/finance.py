@@ -8,8 +8,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 
 from ntm.finance.models import Work
-from ntm.finance.selectors import predecessor_works
-from ntm.geo.models import Succession
+from ntm.finance.selectors import predecessor_works, works_in_progress
+from ntm.geo.models import AdminUnit, Succession
 
 register = template.Library()
 
@@ -111,3 +111,8 @@ def commune_chart(breakdown: object) -> str:
 def inherited_works(successions: Sequence[Succession]) -> list[Work]:
     """Unfinished works of the predecessors, which the successor may take over."""
     return predecessor_works([s.predecessor for s in successions])
+
+
+@register.simple_tag
+def works_in_progress_of(unit: AdminUnit) -> list[Work]:
+    return works_in_progress(unit)
