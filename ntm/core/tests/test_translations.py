@@ -245,3 +245,11 @@ def test_every_app_catalogue_is_complete_keeps_placeholders_and_is_compiled(po):
 
 def test_app_catalogues_are_found():
     assert {p.parts[-5] for p in APP_CATALOGUES} >= {"portal", "recognition", "reports", "api"}
+
+
+def test_djangos_blank_choice_is_vietnamese():
+    """Django 6.1's "- Select an option -" has no Vietnamese in Django's own catalogue."""
+    from ntm.finance.forms import WorkForm
+
+    with translation.override("vi"):
+        assert "— Chọn —" in str(WorkForm()["kind"])
