@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min
+from django.db.models import Count, F, Min, OuterRef, Subquery
 
 from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator
 from ntm.catalog.selectors import applicable_set, criteria_with_indicators, families_for_unit
@@ -210,6 +210,13 @@ class AreaPage:
         }
 
 
+SORTS = {
+    "name": ("search_name", "pk"),
+    "-met": (F("latest_met").desc(nulls_last=True), "search_name", "pk"),
+    "met": (F("latest_met").asc(nulls_last=True), "search_name", "pk"),
+}
+
+
 def area_page(
     *,
     parent: AdminUnit,
@@ -218,14 +225,32 @@ def area_page(
     level: int,
     offset: int = 0,
     limit: int = 100,
+    sort: str = "name",
+    status: str = "",
 ) -> AreaPage:
     """Four queries whatever the number of units: the summary, the count, a page of units and
-    their results."""
+    their results. ``sort`` by name or by criteria met ("-met": most first); ``status`` keeps
+    the units whose latest result has that status ("none": no result)."""
     day = period.end if period else parent.valid_to
     units = AdminUnit.objects.filter(path__startswith=parent.path, level=level).in_force(day)
+    if sort != "name" or status:
+        latest_result = SetResult.objects.filter(unit=OuterRef("pk"), criteria_set=family)
+        if period is not None:
+            latest_result = latest_result.filter(period_end__lte=period.end)
+        latest_result = latest_result.order_by("-period_end", "-period")
+        units = units.annotate(
+            latest_met=Subquery(latest_result.values("met")[:1]),
+            latest_status=Subquery(latest_result.values("status")[:1]),
+        )
+        if status == "none":
+            units = units.filter(latest_status__isnull=True)
+        elif status:
+            units = units.filter(latest_status=status)
     total = units.count()
     page = list(
-        units.select_related("parent").order_by("search_name", "pk")[offset : offset + limit]
+        units.select_related("parent").order_by(*SORTS.get(sort, SORTS["name"]))[
+            offset : offset + limit
+        ]
     )
     results = SetResult.objects.filter(criteria_set=family, unit__in=page)
     if period is not None:
@@ -504,3 +529,8 @@ def area_todo(unit: AdminUnit, today: dt.date) -> AreaTodo:
     if row is None:
         return AreaTodo(None, due, communes, 0, 0)
     return AreaTodo(row.criteria_set, due, communes, row.reported, row.met_all)
+
+
+def criterion_names(applied: CriteriaSet) -> dict[int, str]:
+    """Criterion number → name in the set a unit is judged against (one query)."""
+    return {c.number: c.name for c in Criterion.objects.filter(criteria_set=applied)}

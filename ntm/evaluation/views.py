@@ -4,13 +4,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ntm.accounts.permissions import Action, can, is_system_admin, require
 from ntm.catalog.models import CriteriaSet
+from ntm.catalog.selectors import applicable_set
 from ntm.core.http import HtmxHttpRequest
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation import actions, selectors
+from ntm.evaluation.charts import criteria_bars_svg
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations import services
 from ntm.observations.forms import ValueForm
@@ -98,6 +101,10 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
     period = _period_asked(request)
     level = Level.VILLAGE if family.level == "village" else Level.COMMUNE
     number = _page_number(request)
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in selectors.SORTS else "name"
+    status = request.GET.get("status", "")
+    status = status if status in STATUS_FILTERS else ""
     page = selectors.area_page(
         parent=unit,
         family=family,
@@ -105,8 +112,12 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
         level=level,
         offset=(number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
+        sort=sort,
+        status=status,
     )
     pages = max(1, -(-page.total // PAGE_SIZE))
+    names = selectors.criterion_names(applicable_set(family, unit))
+    rollup = page.rollup
     return render(
         request,
         "evaluation/subunits.html",
@@ -118,9 +129,30 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "number": number,
             "pages": pages,
             "summary": page.summary,
-            "rollup": page.rollup,
+            "rollup": [(n, names.get(n, ""), c) for n, c in rollup.items()],
+            "chart": criteria_bars_svg(
+                rollup, names, title=_("Units by status, criterion by criterion")
+            ),
+            "sort": sort,
+            "status": status,
+            "statuses": [(k, v) for k, v in STATUS_FILTERS.items()],
+            "query": _query(period, sort, status),
         },
     )
+
+
+STATUS_FILTERS = {
+    "met": gettext_lazy("meet the whole set"),
+    "not_met": gettext_lazy("do not meet it"),
+    "none": gettext_lazy("no result"),
+}
+
+
+def _query(period: Period | None, sort: str, status: str) -> str:
+    """The page's filters for its own links (pager, sort), without the page number."""
+    parts = [("period", period.code if period else ""), ("sort", sort if sort != "name" else "")]
+    parts.append(("status", status))
+    return "&".join(f"{k}={v}" for k, v in parts if v)
 
 
 PAGE_SIZE = 100

@@ -110,8 +110,11 @@ def test_province_page_query_count_is_fixed(client, demo_values, django_assert_n
 
     client.force_login(User.objects.get(username="tinh"))
     url = reverse("evaluation:subunits", args=[demo_values["24"].pk, ADVANCED])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         client.get(url, {"period": "2024Q4"})
+    # Filtered and sorted: the same number of queries.
+    with django_assert_num_queries(13):
+        client.get(url, {"period": "Quý IV/2024", "status": "not_met", "sort": "-met"})
 
 
 def test_data_entry_page_query_count_is_fixed(client, demo_values, django_assert_num_queries):
@@ -139,8 +142,27 @@ def test_province_page_counts_communes_criterion_by_criterion(client, demo_value
     client.force_login(User.objects.get(username="tinh"))
     url = reverse("evaluation:subunits", args=[demo_values["24"].pk, ADVANCED])
     response = client.get(url, {"period": "2024Q4"})
-    rollup = response.context["rollup"]
+    rollup = {number: c for number, _name, c in response.context["rollup"]}
     assert rollup[8]["met"] == 1 and rollup[2]["not_met"] == 1 and len(rollup) == 19
+    text = response.content.decode()
+    # Criteria named, and drawn: one bar per criterion.
+    names = {number: name for number, name, _c in response.context["rollup"]}
+    assert names[8] and f"8. {names[8]}" in text
+    assert '<svg class="criteria-bars"' in text
+
+
+def test_province_table_filters_by_status_and_sorts_by_count(client, demo_values):
+    from ntm.accounts.models import User
+
+    client.force_login(User.objects.get(username="tinh"))
+    bac_ninh = demo_values["07420"].parent
+    url = reverse("evaluation:subunits", args=[bac_ninh.pk, "xa-ntm-2026-2030"])
+    rows = client.get(url, {"status": "not_met", "sort": "-met"}).context["page"].rows
+    assert [r.unit.code for r in rows] == ["07420"] and rows[0].result.met == 6
+    assert client.get(url, {"status": "met"}).context["page"].rows == []
+    assert client.get(url, {"status": "none"}).context["page"].rows == []
+    # An unknown filter or order is ignored, not an error.
+    assert client.get(url, {"status": "x", "sort": "y"}).status_code == 200
 
 
 def test_a_recognised_commune_sees_the_revocation_warning_on_its_page(client, demo_values):
