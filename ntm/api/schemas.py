@@ -115,7 +115,9 @@ class ValueIn(Schema):
     set: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[\w\-]+$")]
     code: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[\w.\-]+$")]
     # "2024Q1", or as officials write it ("Quý I/2024"): checked by the importer.
-    period: Annotated[str, StringConstraints(min_length=4, max_length=40)]
+    period: Annotated[
+        str, StringConstraints(min_length=4, max_length=40, pattern=r"^[\w][\w /\-]*$")
+    ]
     value: Line
     note: Note = ""
 
