@@ -3,7 +3,9 @@ working on the 2026–2030 criteria of the new Bắc Ninh province.
 
 Everything here is illustrative (Bắc Ninh's localisation in data/demo is MINH HỌA, never law):
 Mỹ Thái is a group-2 commune; its 2026 values give 4/10 at Q2 and 6/10 at Q3 against Bắc Ninh's
-illustrative set; the people of Dương Đức and Bắc Giang are carried over to Mỹ Thái and Bắc Ninh
+illustrative set; its Q3/2025 baseline on the 2021–2025 advanced set is derived from the four
+communes it was formed from (Tân Thanh, old Mỹ Thái and Xuân Hương get illustrative Q4/2024
+figures for that); the people of Dương Đức and Bắc Giang are carried over to Mỹ Thái and Bắc Ninh
 by the same action a province administrator runs; Mỹ Thái has a 2026 plan and has taken over an
 unfinished work of Cống Phên. Dương Đức's 2024 story is untouched. Idempotent.
 """
@@ -13,7 +15,7 @@ from typing import Any
 
 from ntm.accounts.services import memberships_carry_over
 from ntm.catalog.models import CriteriaSet
-from ntm.evaluation.actions import classification_change, value_record
+from ntm.evaluation.actions import classification_change, value_record, values_derive
 from ntm.finance.models import Work
 from ntm.finance.services import work_transfer
 from ntm.geo.models import AdminUnit, Classification
@@ -79,6 +81,64 @@ MY_THAI_2026Q3 = {
 }
 # Q2/2026: poverty still 2.3% (criterion 6 not met), e-records 86% (criterion 5 not met) — 4/10.
 MY_THAI_2026Q2 = {**MY_THAI_2026Q3, "poor_households": "226", "7.1": "70", "5.5": "86"}
+
+
+# The other communes merged into Mỹ Thái, Q4/2024 (illustrative): enough for the baseline rules
+# to add, recompute and require "đạt" everywhere (docs/baseline.md).
+PREDECESSORS_2024Q4 = {
+    "07411": {  # Tân Thanh
+        "households": "2410",
+        "poor_households": "41",
+        "population": "8920",
+        "insured_people": "8790",
+        "villages": "7",
+        "cultural_villages": "6",
+        "cultural_families": "2290",
+        "1.1": "đạt",
+        "4.1": "đạt",
+        "8.4": "đạt",
+        "10": "64",
+    },
+    "07420": {  # Mỹ Thái before the merger (its code continues)
+        "households": "2605",
+        "poor_households": "38",
+        "population": "9580",
+        "insured_people": "9490",
+        "villages": "6",
+        "cultural_villages": "6",
+        "cultural_families": "2510",
+        "1.1": "đạt",
+        "4.1": "không đạt",
+        "8.4": "đạt",
+        "10": "66",
+    },
+    "07429": {  # Xuân Hương
+        "households": "1955",
+        "poor_households": "44",
+        "population": "7340",
+        "insured_people": "7190",
+        "villages": "5",
+        "cultural_villages": "4",
+        "cultural_families": "1840",
+        "1.1": "đạt",
+        "4.1": "đạt",
+        "8.4": "đạt",
+        "10": "58",
+    },
+}
+ADVANCED = "xa-ntm-nang-cao-2021-2025"
+BASELINE_PERIOD = "2025Q3"
+
+
+def _baseline(admin: Any, xa: Any, my_thai: AdminUnit) -> None:
+    """Mỹ Thái's first quarter, Q3/2025, from the four communes it was formed from."""
+    family = CriteriaSet.objects.get(code=ADVANCED)
+    for succession in my_thai.successions_in.select_related("predecessor"):
+        values = PREDECESSORS_2024Q4.get(succession.predecessor.code)
+        if values and succession.predecessor.valid_to is not None:
+            _record(admin, succession.predecessor, family, "2024Q4", values)
+    if not DataValue.objects.filter(unit=my_thai, criteria_set=family).exists():
+        values_derive(user=xa, unit=my_thai, criteria_set=family, period=BASELINE_PERIOD)
 
 
 def _record(user: Any, unit: AdminUnit, family: CriteriaSet, period: str, values: dict) -> None:
@@ -200,6 +260,7 @@ def load_today_demo(units: dict[str, AdminUnit], users: dict[str, Any]) -> None:
     xa = users["xa"]
     xa._ntm_memberships = None  # the carry-over gave xa Mỹ Thái: read the memberships again
     family = CriteriaSet.objects.get(code=SET_2026)
+    _baseline(users["admin"], xa, my_thai)
     _group(my_thai)
     _record(xa, my_thai, family, "2026Q2", MY_THAI_2026Q2)
     _record(xa, my_thai, family, "2026Q3", MY_THAI_2026Q3)

@@ -12,24 +12,30 @@ these, never the lower services directly, so there is one place where results go
 """
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ntm.catalog import services as catalog_services
 from ntm.catalog.loader import LoadSummary, load_criteria
-from ntm.catalog.models import CriteriaSet, Indicator, Threshold
+from ntm.catalog.models import CriteriaSet, DataElement, Indicator, Threshold
+from ntm.catalog.selectors import applicable_set
 from ntm.engine.model import Value
+from ntm.engine.periods import parse_period
 from ntm.evaluation.services import Refreshed, mark_stale, refresh, refresh_units
 from ntm.evaluation.tasks import refresh_stale_results
 from ntm.geo import services as geo_services
 from ntm.geo.groups import GroupRow
-from ntm.geo.models import AdminUnit, Classification
+from ntm.geo.models import AdminUnit, Classification, Succession
 from ntm.observations import services as observation_services
+from ntm.observations.baseline import Derived, Item, Predecessor, derive
 from ntm.observations.importers import ImportPreview, import_values
-from ntm.observations.models import DataValue
+from ntm.observations.models import DataValue, ValueSource
 
 
 @transaction.atomic
@@ -178,3 +184,91 @@ def commune_groups_set(*, rows: Sequence[GroupRow]) -> int:
         )
     refresh_units(units=list({r.unit.pk: r.unit for r in changed}.values()))
     return len(changed)
+
+
+@dataclass(frozen=True)
+class DerivedRow:
+    derived: Derived
+    status: str  # "new", "replaces" (a derived value), "kept" (a person's value), "none"
+    current: str = ""  # the value stored now, as text
+
+
+@transaction.atomic
+def values_derive(
+    *, user: Any, unit: AdminUnit, criteria_set: CriteriaSet, period: str, dry_run: bool = False
+) -> list[DerivedRow]:
+    """A merged commune's baseline for a set and period from its predecessors' latest values up
+    to the period's end (``observations.baseline``): stored as derived values, never over a
+    value a person entered, then the unit's results refreshed. ``dry_run`` only previews."""
+    parsed = parse_period(period)
+    successions = list(
+        Succession.objects.filter(successor=unit)
+        .select_related("predecessor")
+        .order_by("predecessor__name")
+    )
+    if not successions:
+        raise observation_services.DataError(
+            _("%(unit)s was not formed from other units: nothing to derive.") % {"unit": unit}
+        )
+    applied = applicable_set(criteria_set, unit)
+    elements = list(DataElement.objects.filter(criteria_set=applied).order_by("code"))
+    element_codes = {e.code for e in elements}
+    items = [Item(e.code, e.kind, is_element=True, unit=e.unit) for e in elements]
+    for indicator in Indicator.objects.filter(criteria_set=applied).order_by("position"):
+        used = tuple(
+            sorted(c for c in element_codes if re.search(rf"\b{re.escape(c)}\b", indicator.formula))
+        )
+        items.append(
+            Item(indicator.code, indicator.kind, formula_elements=used, unit=indicator.unit)
+        )
+    latest: dict[tuple[int, str], Value | None] = {}
+    for stored in DataValue.objects.filter(
+        unit__in=[s.predecessor for s in successions],
+        criteria_set=criteria_set,
+        period_end__lte=parsed.end,
+    ).order_by("period_end", "period"):
+        latest[(stored.unit_id, stored.code)] = (
+            stored.flag if stored.flag is not None else stored.number
+        )
+    predecessors = [
+        Predecessor(
+            name=s.predecessor.name,
+            values={code: v for (uid, code), v in latest.items() if uid == s.predecessor_id},
+            partial=s.kind == Succession.Kind.SPLIT,
+        )
+        for s in successions
+    ]
+    existing = {
+        v.code: v
+        for v in DataValue.objects.filter(unit=unit, criteria_set=criteria_set, period=parsed.code)
+    }
+    rows: list[DerivedRow] = []
+    for found in derive(items, predecessors):
+        current = existing.get(found.code)
+        if found.value is None:
+            status = "none"
+        elif current is not None and current.source != ValueSource.DERIVED:
+            status = "kept"
+        else:
+            status = "replaces" if current is not None else "new"
+        rows.append(DerivedRow(found, status, current.text if current is not None else ""))
+    if dry_run:
+        return rows
+    note = _("Derived from the communes before the merger: %(rule)s.")
+    changed = False
+    for row in rows:
+        if row.status in {"new", "replaces"} and row.derived.value is not None:
+            _record, did = observation_services.value_set(
+                user=user,
+                unit=unit,
+                criteria_set=criteria_set,
+                code=row.derived.code,
+                period=parsed.code,
+                value=row.derived.value,
+                note=note % {"rule": row.derived.rule},
+                source=ValueSource.DERIVED,
+            )
+            changed = changed or did
+    if changed:
+        refresh(unit=unit, family=criteria_set)
+    return rows

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:unit_id>/sets/<slug:set_code>/units/", views.subunits, name="subunits"),
     path("<int:unit_id>/data/<slug:set_code>/<str:period>/", views.entry, name="entry"),
     path(
+        "<int:unit_id>/data/<slug:set_code>/<str:period>/derive/",
+        views.derive,
+        name="derive",
+    ),
+    path(
         "<int:unit_id>/data/<slug:set_code>/<str:period>/<str:code>/",
         views.value_save,
         name="value_save",

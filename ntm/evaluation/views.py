@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ntm.accounts.permissions import Action, can, is_system_admin, require
 from ntm.catalog.models import CriteriaSet
@@ -216,6 +216,46 @@ def entry(request: HttpRequest, unit_id: int, set_code: str, period: str) -> Htt
             "unit": unit,
             "family": family,
             "can_edit": can(request.user, Action.EDIT_DATA, unit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def derive(request: HttpRequest, unit_id: int, set_code: str, period: str) -> HttpResponse:
+    """A merged commune's values for the period from its predecessors': the preview (what each
+    rule gives, what is kept), then on confirmation the derived values are stored."""
+    unit, family, parsed = _entry_context(request, unit_id, set_code, period, Action.EDIT_DATA)
+    try:
+        rows = actions.values_derive(
+            user=request.user,
+            unit=unit,
+            criteria_set=family,
+            period=parsed.code,
+            dry_run=request.method != "POST",
+        )
+    except services.DataError as exc:
+        messages.error(request, str(exc))
+        return redirect(
+            "evaluation:entry", unit_id=unit.pk, set_code=family.code, period=parsed.code
+        )
+    if request.method == "POST":
+        stored = sum(1 for r in rows if r.status in {"new", "replaces"})
+        messages.success(
+            request, _("%(n)d values derived from the communes before the merger.") % {"n": stored}
+        )
+        return redirect(
+            "evaluation:entry", unit_id=unit.pk, set_code=family.code, period=parsed.code
+        )
+    return render(
+        request,
+        "evaluation/derive.html",
+        {
+            "unit": unit,
+            "family": family,
+            "period": parsed,
+            "rows": rows,
+            "to_store": [r for r in rows if r.status in {"new", "replaces"}],
         },
     )
 

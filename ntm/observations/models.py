@@ -18,6 +18,11 @@ class ValueStatus(models.TextChoices):
     APPROVED = "approved", _("Approved (locked)")
 
 
+class ValueSource(models.TextChoices):
+    ENTERED = "entered", _("entered")
+    DERIVED = "derived", _("derived from the communes before the merger")
+
+
 class DataValue(models.Model):
     unit = models.ForeignKey(
         AdminUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="data_values"
@@ -38,6 +43,11 @@ class DataValue(models.Model):
     )
     flag = models.BooleanField(null=True, blank=True, editable=False)
     note = models.TextField(_("note"), blank=True)
+    # A baseline computed from the predecessors of a merged commune (``baseline``) until a
+    # person enters the value.
+    source = models.CharField(
+        _("source"), max_length=10, choices=ValueSource.choices, default=ValueSource.ENTERED
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT
     )

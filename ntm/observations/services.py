@@ -27,6 +27,7 @@ from ntm.observations.models import (
     InputStamp,
     PeriodLock,
     ValueComment,
+    ValueSource,
     ValueStatus,
 )
 
@@ -164,6 +165,7 @@ def value_set(
     period: str,
     value: str | Value,
     note: str = "",
+    source: str = ValueSource.ENTERED,
 ) -> tuple[DataValue, bool]:
     """Record a value; returns (value, changed). Validates kind, range, scope and locks.
 
@@ -213,10 +215,11 @@ def value_set(
         period=parsed_period.code,
         period_end=parsed_period.end,
     )
-    before = (record.text, record.note)
+    before = (record.text, record.note, record.source)
     _apply(record, typed)
     record.note = note.strip() if note is not None else record.note
-    if existing is not None and (record.text, record.note) == before:
+    record.source = source
+    if existing is not None and (record.text, record.note, record.source) == before:
         return record, False
     record.updated_by = user if getattr(user, "is_authenticated", False) else None
     record.status = ValueStatus.DRAFT
