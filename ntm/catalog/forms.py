@@ -36,12 +36,12 @@ class LocaliseForm(forms.Form):
 
 
 class UploadSetForm(forms.Form):
-    file = forms.FileField(label=_("Criteria set file (YAML, see the format guide)"))
+    file = forms.FileField(label=_("Criteria set file (XLSX, CSV or YAML, see the format guide)"))
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".yaml", ".yml")):
-            raise forms.ValidationError(_("Upload a .yaml file."))
+        if not upload.name.lower().endswith((".yaml", ".yml", ".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an .xlsx, .csv or .yaml file."))
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return upload

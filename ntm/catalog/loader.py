@@ -76,6 +76,14 @@ def _resolve_links(fields_: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return links, errors
 
 
+def owner_of(fields_: dict[str, Any]) -> AdminUnit | None:
+    """The province a file's set belongs to, as the loader resolves it (the province with the
+    code in force on the set's first day); None for a national set or an unknown code."""
+    links, _errors = _resolve_links(fields_)
+    province: AdminUnit | None = links["province"]
+    return province
+
+
 def export_criteria(criteria_set: CriteriaSet, *, fmt: str) -> bytes:
     """The stored set (thresholds in force) as a file: loading it back changes nothing.
     ``CatalogError`` when a sheet cannot hold it (a threshold by region and group at once)."""

@@ -293,3 +293,38 @@ class Threshold(models.Model):
         if self.value == "false":
             return "không đạt"
         return self.value
+
+
+class SetChange(models.Model):
+    """One change of a criteria set, for its page's history: who, when, how, and what changed
+    (each line says before → after, as the load preview does)."""
+
+    class Action(models.TextChoices):
+        LOAD = "load", _("file loaded")
+        THRESHOLD = "threshold", _("threshold set")
+        THRESHOLD_REMOVED = "threshold_removed", _("threshold removed")
+        LOCALISED = "localised", _("localised for a province")
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="changes", verbose_name=_("set")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    via = models.CharField(_("how"), max_length=200, blank=True)  # "web", a file name…
+    action = models.CharField(_("change"), max_length=20, choices=Action.choices)
+    lines = models.JSONField(_("what changed"), default=list)
+
+    class Meta:
+        verbose_name = _("change of a set")
+        verbose_name_plural = _("changes of sets")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.criteria_set.code} · {self.get_action_display()} · {self.at:%d/%m/%Y}"

@@ -8,7 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm.accounts.permissions import Action, require
-from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, Threshold
+from ntm.catalog.models import (
+    CriteriaSet,
+    Criterion,
+    DataElement,
+    Indicator,
+    SetChange,
+    Threshold,
+)
 from ntm.engine.model import Kind
 from ntm.engine.values import ValueError_, parse_number, parse_value
 from ntm.geo.models import AdminUnit, Level
@@ -195,3 +202,16 @@ def set_localise(
                         change_reason=_("copied from the national set"),
                     )
     return copy
+
+
+def change_record(
+    *, criteria_set: CriteriaSet, user: Any, action: str, lines: list[str], via: str = ""
+) -> SetChange:
+    """The set's history: one row per change, whoever made it and however (web, command)."""
+    return SetChange.objects.create(
+        criteria_set=criteria_set,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        lines=[str(line) for line in lines],
+        via=via[:200],
+    )

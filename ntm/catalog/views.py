@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,19 +11,51 @@ from ntm.accounts.models import Role
 from ntm.accounts.permissions import Action, can, is_system_admin, memberships_of
 from ntm.catalog import selectors, services
 from ntm.catalog.forms import LocaliseForm, ThresholdForm, UploadSetForm
-from ntm.catalog.loader import CatalogError, parse
+from ntm.catalog.loader import CatalogError, export_criteria, owner_of, read_criteria
 from ntm.catalog.models import CriteriaSet, Indicator
 from ntm.evaluation import actions
 from ntm.geo.models import AdminUnit, Level
 
 
 def _admin_provinces(user: object) -> list[AdminUnit]:
-    """Provinces the user may configure criteria for."""
+    """Provinces the user administers today: a province that ended (merged in 2025) owns no
+    set any more, and its codes may now name its successor."""
     return [
         m.unit
         for m in memberships_of(user)
-        if m.role == Role.PROVINCE_ADMIN and m.unit.level == Level.PROVINCE
+        if m.role == Role.PROVINCE_ADMIN and m.unit.level == Level.PROVINCE and m.unit.is_current
     ]
+
+
+SET_UPLOAD = "catalog-set-upload"
+SET_FORMATS = {"xlsx", "csv", "yaml"}
+
+
+def _check_owner(user: object, data: bytes, filename: str) -> None:
+    """A system administrator loads any set; a province administrator only a set of a province
+    they administer today — the file's and, when the set exists, the stored one's."""
+    if is_system_admin(user):
+        return
+    fields, _criteria = read_criteria(data, filename=filename)
+    own = {p.pk for p in _admin_provinces(user)}
+    owner = owner_of(fields)
+    existing = CriteriaSet.objects.filter(code=fields["code"]).select_related("province").first()
+    if (
+        owner is None
+        or owner.pk not in own
+        or (
+            existing is not None
+            and (existing.province_id is None or existing.province_id not in own)
+        )
+    ):
+        raise CatalogError(
+            [
+                _(
+                    "You may load only sets of a province you administer today (set.province); "
+                    "a province that ended in 2025 owns no set any more."
+                )
+            ]
+        )
 
 
 @login_required
@@ -87,6 +119,7 @@ def set_detail(request: HttpRequest, set_code: str) -> HttpResponse:
             and can(request.user, Action.CONFIGURE_CRITERIA, criteria_set.province),
             "provinces": provinces,
             "form": form,
+            "changes": list(criteria_set.changes.select_related("user")[:50]),
         },
     )
 
@@ -147,36 +180,61 @@ def indicator_detail(request: HttpRequest, set_code: str, code: str) -> HttpResp
 @login_required
 @require_http_methods(["GET", "POST"])
 def set_upload(request: HttpRequest) -> HttpResponse:
-    """A province admin loads a set file they wrote (for their province); a system admin any."""
+    """Load a set file (XLSX, CSV or YAML): checked whole and previewed — what it adds, changes
+    and retires — then applied on confirmation. A province administrator loads only sets of a
+    province they administer today; a system administrator any."""
     provinces = _admin_provinces(request.user)
     if not (is_system_admin(request.user) or provinces):
         raise PermissionDenied
-    form = UploadSetForm(request.POST or None, request.FILES or None)
+    form = UploadSetForm()
     errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
+    preview: list[str] = []
+    summary = None
+    if request.method == "POST":
+        step = request.POST.get("step", "upload")
         try:
-            fields, _criteria = parse(data.decode("utf-8-sig"))
-            if not is_system_admin(request.user):
-                existing = (
-                    CriteriaSet.objects.filter(code=fields["code"])
-                    .select_related("province")
-                    .first()
-                )
-                own = {p.code for p in provinces}
-                if fields["province"] not in own or (
-                    existing is not None
-                    and (existing.province is None or existing.province.code not in own)
-                ):
+            if step == "confirm":
+                stored = request.session.get(SET_UPLOAD) or {}
+                if not stored:
                     raise CatalogError(
-                        [_("You may load only sets of your own province (set.province).")]
+                        [_("Upload the file again: the checked file was not found.")]
                     )
-            summary = actions.criteria_load(data, filename=form.cleaned_data["file"].name)
-        except (CatalogError, UnicodeDecodeError) as exc:
-            errors = (
-                exc.errors if isinstance(exc, CatalogError) else [_("The file is not UTF-8 text.")]
-            )
-        else:
-            messages.success(request, summary.as_text())
-            return redirect("catalog:set", set_code=summary.code)
-    return render(request, "catalog/set_upload.html", {"form": form, "errors": errors})
+                data, name = stored["content"].encode("latin-1"), stored["name"]
+                _check_owner(request.user, data, name)
+                summary = actions.criteria_load(
+                    data, filename=name, user=request.user, via=_("web: %(file)s") % {"file": name}
+                )
+                del request.session[SET_UPLOAD]
+                messages.success(request, summary.as_text())
+                return redirect("catalog:set", set_code=summary.code)
+            form = UploadSetForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                data, name = upload.read(), upload.name
+                _check_owner(request.user, data, name)
+                summary = actions.criteria_load(data, filename=name, dry_run=True)
+                preview = summary.preview.lines() if summary.preview is not None else []
+                request.session[SET_UPLOAD] = {"name": name, "content": data.decode("latin-1")}
+        except CatalogError as exc:
+            errors = [str(e) for e in exc.errors]
+    return render(
+        request,
+        "catalog/set_upload.html",
+        {"form": form, "errors": errors, "preview": preview, "summary": summary},
+    )
+
+
+@login_required
+def set_export(request: HttpRequest, set_code: str, fmt: str) -> HttpResponse:
+    """The set as a file to fill in and load back (the template for a province's own set)."""
+    criteria_set = get_object_or_404(CriteriaSet, code=set_code)
+    if fmt not in SET_FORMATS:
+        raise Http404
+    content_type = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "text/csv; charset=utf-8",
+        "yaml": "application/yaml; charset=utf-8",
+    }[fmt]
+    response = HttpResponse(export_criteria(criteria_set, fmt=fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{criteria_set.code}.{fmt}"'
+    return response

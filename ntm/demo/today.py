@@ -4,7 +4,7 @@ working on the 2026–2030 criteria of the new Bắc Ninh province.
 Everything here is illustrative (Bắc Ninh's localisation in data/demo is MINH HỌA, never law):
 Mỹ Thái is a group-2 commune; its 2026 values give 4/10 at Q2 and 6/10 at Q3 against Bắc Ninh's
 illustrative set; its Q3/2025 baseline on the 2021–2025 advanced set is derived from the four
-communes it was formed from (Tân Thanh, old Mỹ Thái and Xuân Hương get illustrative Q4/2024
+communes it was formed from (Tân Thanh, old Mỹ Thái and Xuân Hương get illustrative Q2/2025
 figures for that); the people of Dương Đức and Bắc Giang are carried over to Mỹ Thái and Bắc Ninh
 by the same action a province administrator runs; Mỹ Thái has a 2026 plan and has taken over an
 unfinished work of Cống Phên. Dương Đức's 2024 story is untouched. Idempotent.
@@ -83,9 +83,10 @@ MY_THAI_2026Q3 = {
 MY_THAI_2026Q2 = {**MY_THAI_2026Q3, "poor_households": "226", "7.1": "70", "5.5": "86"}
 
 
-# The other communes merged into Mỹ Thái, Q4/2024 (illustrative): enough for the baseline rules
+# The other communes merged into Mỹ Thái, their last report before the merger, Q2/2025
+# (illustrative): enough for the baseline rules
 # to add, recompute and require "đạt" everywhere (docs/baseline.md).
-PREDECESSORS_2024Q4 = {
+PREDECESSORS_2025Q2 = {
     "07411": {  # Tân Thanh
         "households": "2410",
         "poor_households": "41",
@@ -134,9 +135,9 @@ def _baseline(admin: Any, xa: Any, my_thai: AdminUnit) -> None:
     """Mỹ Thái's first quarter, Q3/2025, from the four communes it was formed from."""
     family = CriteriaSet.objects.get(code=ADVANCED)
     for succession in my_thai.successions_in.select_related("predecessor"):
-        values = PREDECESSORS_2024Q4.get(succession.predecessor.code)
+        values = PREDECESSORS_2025Q2.get(succession.predecessor.code)
         if values and succession.predecessor.valid_to is not None:
-            _record(admin, succession.predecessor, family, "2024Q4", values)
+            _record(admin, succession.predecessor, family, "2025Q2", values)
     if not DataValue.objects.filter(unit=my_thai, criteria_set=family).exists():
         values_derive(user=xa, unit=my_thai, criteria_set=family, period=BASELINE_PERIOD)
 

@@ -88,7 +88,7 @@ COGN_PHEN_Q4 = {"3.2": "đạt", "4.1": "91", "1.1": "72"}
 def load_catalog() -> None:
     root = Path(settings.BASE_DIR) / "data"
     for file in ordered_files([str(root / "criteria"), str(root / "demo")]):
-        criteria_load(file, filename=file.name)
+        criteria_load(file, filename=file.name, via=f"demo: {file.name}")
 
 
 def _record(

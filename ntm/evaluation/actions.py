@@ -112,10 +112,23 @@ def _set_changed(criteria_set: CriteriaSet, reason: str) -> int:
 def threshold_change(*, user: Any, indicator: Indicator, **fields: Any) -> Threshold:
     """Set a threshold of a province's set (a new version) and refresh what it judges."""
     before = indicator.criteria_set.version
+    old = indicator.thresholds.filter(
+        superseded_at__isnull=True,
+        region=fields.get("region", ""),
+        commune_group=fields.get("commune_group", ""),
+        year=fields.get("year"),
+    ).first()
     threshold = catalog_services.threshold_set(user=user, indicator=indicator, **fields)
     indicator.criteria_set.refresh_from_db(fields=["version"])
     if indicator.criteria_set.version != before:
         _set_changed(indicator.criteria_set, "threshold")
+        catalog_services.change_record(
+            criteria_set=indicator.criteria_set,
+            user=user,
+            action="threshold",
+            via=fields.get("reason", ""),
+            lines=[f"{threshold}: {old.display if old else '—'} → {threshold.display}"],
+        )
     return threshold
 
 
@@ -123,6 +136,13 @@ def threshold_change(*, user: Any, indicator: Indicator, **fields: Any) -> Thres
 def threshold_remove(*, user: Any, threshold: Threshold, reason: str) -> None:
     catalog_services.threshold_remove(user=user, threshold=threshold, reason=reason)
     _set_changed(threshold.indicator.criteria_set, "threshold")
+    catalog_services.change_record(
+        criteria_set=threshold.indicator.criteria_set,
+        user=user,
+        action="threshold_removed",
+        via=reason,
+        lines=[f"{threshold} → —"],
+    )
 
 
 @transaction.atomic
@@ -134,20 +154,40 @@ def set_localise(
         user=user, national=national, province=province, legal_basis=legal_basis, code=code
     )
     _set_changed(copy, "localised")
+    catalog_services.change_record(
+        criteria_set=copy,
+        user=user,
+        action="localised",
+        via=legal_basis,
+        lines=[f"{national.code} → {copy.code} ({province.name})"],
+    )
     return copy
 
 
 @transaction.atomic
 def criteria_load(
-    source: str | Path | bytes | IO[bytes], *, filename: str = "", dry_run: bool = False
+    source: str | Path | bytes | IO[bytes],
+    *,
+    filename: str = "",
+    dry_run: bool = False,
+    user: Any = None,
+    via: str = "",
 ) -> LoadSummary:
     """Load a criteria-set file, YAML or a sheet (web upload, ``load_criteria`` and the demo
-    alike); a changed set marks the results it judges stale. ``dry_run``: check and preview
+    alike); a changed set marks the results it judges stale and is recorded in the set's
+    history (who, how, each change before → after). ``dry_run``: check and preview
     (``summary.preview``), write nothing."""
     summary = load_criteria(source, filename=filename, dry_run=dry_run)
     if not dry_run and (summary.created or not summary.unchanged):
         loaded = CriteriaSet.objects.select_related("localises", "province").get(code=summary.code)
         _set_changed(loaded, "criteria")
+        catalog_services.change_record(
+            criteria_set=loaded,
+            user=user,
+            action="load",
+            via=via or filename,
+            lines=summary.preview.lines() if summary.preview is not None else [],
+        )
     return summary
 
 

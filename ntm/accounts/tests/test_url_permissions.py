@@ -21,7 +21,7 @@ PUBLIC_WITH_KWARGS = {
 }
 # Pages that need a login but show nothing unit-specific beyond the user's own scope.
 # The criteria catalog is public legal data: any logged-in user reads it; edits check the role.
-CATALOG = {"catalog:set", "catalog:indicator"}
+CATALOG = {"catalog:set", "catalog:indicator", "catalog:export"}
 LOGIN_ONLY = {
     "catalog:list",
     "catalog:upload",

@@ -102,31 +102,128 @@ def test_changed_threshold_recomputes_the_communes_of_the_province(client, local
     assert result.applied_set == localised
 
 
-def test_province_admin_uploads_a_set_of_their_own_province_only(client, demo, small_set):
-    from conftest import FIXTURES
-
-    client.force_login(User.objects.get(username="tinh"))
-    text = (FIXTURES / "criteria-small.yaml").read_text(encoding="utf-8")
-    own = text.replace("code: xa-thu-nghiem", 'code: xa-thu-nghiem-bg\n  province: "24"')
+def _upload(client, name, text, step="upload"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(
-        reverse("catalog:upload"), {"file": SimpleUploadedFile("bg.yaml", own.encode())}
+    return client.post(
+        reverse("catalog:upload"),
+        {"step": step, "file": SimpleUploadedFile(name, text.encode())},
     )
-    assert (
-        response.status_code == 302 and CriteriaSet.objects.filter(code="xa-thu-nghiem-bg").exists()
+
+
+def test_province_admin_uploads_a_set_of_the_province_they_administer_today(
+    client, demo, small_set
+):
+    from conftest import FIXTURES
+    from ntm.accounts.services import memberships_carry_over
+
+    text = (FIXTURES / "criteria-small.yaml").read_text(encoding="utf-8")
+    own = text.replace("code: xa-thu-nghiem", 'code: xa-thu-nghiem-bn\n  province: "24"').replace(
+        "valid_from: 2022-01-01", "valid_from: 2026-02-15"
     )
-    # Overwriting the national set is refused.
+    # tinh administered Bắc Giang, which ended on 30/06/2025: code 24 is Bắc Ninh's now, and
+    # Bắc Ninh is not theirs to configure.
+    client.force_login(User.objects.get(username="tinh"))
+    assert client.get(reverse("catalog:upload")).status_code == 403
+    assert _upload(client, "bn.yaml", own).status_code == 403
+    assert not CriteriaSet.objects.filter(code="xa-thu-nghiem-bn").exists()
+    # Carried over to Bắc Ninh, they may: checked and previewed first, saved on confirmation.
+    memberships_carry_over(unit=demo["07420"].parent, actor=None)
+    client.force_login(User.objects.get(username="tinh"))
+    response = _upload(client, "bn.yaml", own)
+    assert response.status_code == 200 and "xa-thu-nghiem-bn" in response.text
+    assert not CriteriaSet.objects.filter(code="xa-thu-nghiem-bn").exists()
+    response = client.post(reverse("catalog:upload"), {"step": "confirm"})
+    assert response.status_code == 302
+    created = CriteriaSet.objects.get(code="xa-thu-nghiem-bn")
+    assert created.province == demo["07420"].parent
+    [change] = created.changes.all()
+    assert change.user.username == "tinh" and change.action == "load" and change.lines
+    page = client.get(reverse("catalog:set", args=[created.code])).text
+    assert "bn.yaml" in page and str(change.lines[0]) in page
+    # Overwriting the national set is refused, nothing written.
     national = text.replace("code: xa-thu-nghiem", 'code: xa-thu-nghiem\n  province: "24"')
-    response = client.post(
-        reverse("catalog:upload"), {"file": SimpleUploadedFile("n.yaml", national.encode())}
-    )
-    assert (
-        response.status_code == 200
-        and CriteriaSet.objects.get(code="xa-thu-nghiem").province is None
-    )
+    response = _upload(client, "n.yaml", national)
+    assert response.status_code == 200 and 'role="alert"' in response.text
+    assert CriteriaSet.objects.get(code="xa-thu-nghiem").province is None
+    # Nothing refused was held for confirmation.
+    assert client.post(reverse("catalog:upload"), {"step": "confirm"}).status_code == 200
+    assert CriteriaSet.objects.get(code="xa-thu-nghiem").province is None
     client.force_login(User.objects.get(username="xa"))
     assert client.get(reverse("catalog:upload")).status_code == 403
+
+
+def test_a_changed_threshold_in_the_exported_sheet_is_previewed_then_versioned(
+    client, demo, small_set
+):
+    from io import BytesIO
+
+    import openpyxl
+
+    client.force_login(User.objects.get(username="admin"))
+    sheet = client.get(reverse("catalog:export", args=[small_set.code, "xlsx"]))
+    assert sheet.status_code == 200 and sheet["Content-Disposition"].endswith('.xlsx"')
+    # Loaded back unchanged: nothing to save.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    same = client.post(
+        reverse("catalog:upload"),
+        {"step": "upload", "file": SimpleUploadedFile("same.xlsx", sheet.content)},
+    )
+    assert "nothing to change" in same.text.lower() or "không có gì" in same.text.lower()
+    book = openpyxl.load_workbook(BytesIO(sheet.content))
+    rows = list(book.active.iter_rows())
+    header = next(r for r in rows if any(c.value == "Mã chỉ tiêu" for c in r))
+    code_col = next(c.column for c in header if c.value == "Mã chỉ tiêu")
+    general = next(c.column for c in header if str(c.value).startswith("Ngưỡng chung"))
+    row = next(r for r in rows if r[code_col - 1].value == "1.1")
+    before = row[general - 1].value
+    row[general - 1].value = 77
+    out = BytesIO()
+    book.save(out)
+    preview = client.post(
+        reverse("catalog:upload"),
+        {"step": "upload", "file": SimpleUploadedFile("changed.xlsx", out.getvalue())},
+    )
+    assert "1.1" in preview.text and "77" in preview.text
+    old = Threshold.objects.get(
+        indicator__criteria_set=small_set,
+        indicator__code="1.1",
+        superseded_at__isnull=True,
+        region="",
+        commune_group="",
+    )
+    assert client.post(reverse("catalog:upload"), {"step": "confirm"}).status_code == 302
+    old.refresh_from_db()
+    assert old.superseded_at is not None and old.value == str(before)
+    new = Threshold.objects.get(
+        indicator__criteria_set=small_set,
+        indicator__code="1.1",
+        superseded_at__isnull=True,
+        region="",
+        commune_group="",
+    )
+    assert new.value == "77"
+    assert small_set.changes.get().user.username == "admin"
+
+
+def test_a_bad_sheet_is_refused_whole_naming_its_rows(client, demo, small_set):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(User.objects.get(username="admin"))
+    sheet = client.get(reverse("catalog:export", args=[small_set.code, "csv"])).content.decode()
+    broken = (
+        sheet.replace(",phần trăm,", ",phần trăm kiểu lạ,", 1)
+        if ",phần trăm," in sheet
+        else (sheet.replace("tỷ lệ", "tỷ lệ lạ", 1))
+    )
+    response = client.post(
+        reverse("catalog:upload"),
+        {"step": "upload", "file": SimpleUploadedFile("bad.csv", broken.encode())},
+    )
+    assert response.status_code == 200 and 'role="alert"' in response.text
+    assert "dòng" in response.text  # the row is named
+    assert not small_set.changes.exists()
 
 
 def test_catalog_pages_flag_unverified_thresholds(client, demo, small_set):

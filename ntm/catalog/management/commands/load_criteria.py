@@ -81,7 +81,12 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         for file in ordered_files([str(p) for p in options["paths"]]):
             try:
-                summary = criteria_load(file, filename=file.name, dry_run=options["dry_run"])
+                summary = criteria_load(
+                    file,
+                    filename=file.name,
+                    dry_run=options["dry_run"],
+                    via=f"manage.py load_criteria {file.name}",
+                )
             except CatalogError as exc:
                 raise CommandError(f"{file} refused, nothing was written:\n{exc}") from exc
             if summary.preview is not None:
