@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from ntm.accounts.models import Role
 from ntm.accounts.permissions import Action, can, is_system_admin, memberships_of
 from ntm.catalog import selectors, services
+from ntm.catalog.editor import EditorError
 from ntm.catalog.forms import LocaliseForm, ThresholdForm, UploadSetForm
 from ntm.catalog.loader import CatalogError, export_criteria, owner_of, read_criteria
 from ntm.catalog.models import CriteriaSet, Indicator
@@ -87,6 +88,12 @@ def set_detail(request: HttpRequest, set_code: str) -> HttpResponse:
         if not criteria_set.localises_id
         and not criteria_set.localisations.filter(province=p).exists()
     ]
+    can_author = _can_author(request.user, criteria_set)
+    if request.method == "POST" and "op" in request.POST:
+        if not can_author:
+            raise PermissionDenied
+        _edit(request, criteria_set)
+        return redirect("catalog:set", set_code=criteria_set.code)
     form = LocaliseForm(request.POST or None)
     if request.method == "POST":
         province = next((p for p in provinces if str(p.pk) == request.POST.get("province")), None)
@@ -120,8 +127,69 @@ def set_detail(request: HttpRequest, set_code: str) -> HttpResponse:
             "provinces": provinces,
             "form": form,
             "changes": list(criteria_set.changes.select_related("user")[:50]),
+            "can_author": can_author,
+            "kinds": Indicator._meta.get_field("kind").choices,
+            "directions": Indicator._meta.get_field("direction").choices,
         },
     )
+
+
+def _can_author(user: object, criteria_set: CriteriaSet) -> bool:
+    """Who edits a set in the app: a system administrator any, a province administrator the
+    sets of a province they administer today."""
+    if is_system_admin(user):
+        return True
+    return criteria_set.province_id is not None and criteria_set.province_id in {
+        p.pk for p in _admin_provinces(user)
+    }
+
+
+def _edit(request: HttpRequest, criteria_set: CriteriaSet) -> None:
+    """One edit of the in-app editor; its outcome (or why it was refused) as a message."""
+    post = request.POST
+    op = post.get("op", "")
+    fields: dict[str, object] = {}
+    try:
+        if op in {"criterion_add", "criterion_rename"}:
+            fields = {
+                "number": int(post.get("number", "")),
+                "name_vi": post.get("name_vi", ""),
+                "name_en": post.get("name_en", ""),
+            }
+        elif op == "indicator_add":
+            fields = {
+                "number": int(post.get("number", "")),
+                "code": post.get("code", ""),
+                "content_vi": post.get("content_vi", ""),
+                "kind": post.get("kind") or None,
+                "unit": post.get("unit", ""),
+                "direction": post.get("direction") or None,
+                "formula": post.get("formula", "").strip(),
+            }
+        elif op == "indicator_edit":
+            fields = {
+                "code": post.get("code", ""),
+                "content_vi": post.get("content_vi", ""),
+                "kind": post.get("kind") or None,
+                "unit": post.get("unit", ""),
+                "direction": post.get("direction") or None,
+                "formula": post.get("formula", "").strip(),
+            }
+        elif op == "indicator_move":
+            fields = {"code": post.get("code", ""), "step": -1 if post.get("step") == "up" else 1}
+        elif op == "indicator_remove":
+            fields = {"code": post.get("code", "")}
+        summary = actions.criteria_edit(
+            user=request.user, criteria_set=criteria_set, op=op, **fields
+        )
+    except CatalogError as exc:
+        messages.error(request, "; ".join(str(e) for e in exc.errors))
+    except EditorError as exc:
+        messages.error(request, str(exc))
+    except ValueError:
+        messages.error(request, _("Enter the criterion's number."))
+    else:
+        messages.success(request, summary.as_text())
 
 
 @login_required

@@ -13,16 +13,18 @@ these, never the lower services directly, so there is one place where results go
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ntm.catalog import editor
 from ntm.catalog import services as catalog_services
-from ntm.catalog.loader import LoadSummary, load_criteria
+from ntm.catalog.loader import LoadSummary, export_criteria, load_criteria
 from ntm.catalog.models import CriteriaSet, DataElement, Indicator, Threshold
 from ntm.catalog.selectors import applicable_set
 from ntm.engine.model import Value
@@ -312,3 +314,44 @@ def values_derive(
     if changed:
         refresh(unit=unit, family=criteria_set)
     return rows
+
+
+EDITS: dict[str, Callable[..., None]] = {
+    "criterion_add": editor.criterion_add,
+    "criterion_rename": editor.criterion_rename,
+    "indicator_add": editor.indicator_add,
+    "indicator_edit": editor.indicator_edit,
+    "indicator_move": editor.indicator_move,
+    "indicator_remove": editor.indicator_remove,
+}
+
+
+@transaction.atomic
+def criteria_edit(*, user: Any, criteria_set: CriteriaSet, op: str, **fields: Any) -> LoadSummary:
+    """An edit made in the app (``catalog.editor``) applied to the set's document, then loaded
+    like a file: checked, versioned, recorded in the set's history and refreshed. An indicator
+    with values is never deleted (its values and past results would lose their definition)."""
+    if op not in EDITS:
+        raise editor.EditorError(_("Unknown edit."))
+    if (
+        op == "indicator_remove"
+        and DataValue.objects.filter(
+            criteria_set=criteria_set.localises or criteria_set, code=fields["code"]
+        ).exists()
+    ):
+        raise editor.EditorError(
+            _(
+                "%(code)s has values: it cannot be deleted. Change its thresholds, or load a "
+                "new version of the set from the date it no longer applies."
+            )
+            % {"code": fields["code"]}
+        )
+    document = yaml.safe_load(export_criteria(criteria_set, fmt="yaml").decode("utf-8"))
+    EDITS[op](document, **fields)
+    data = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
+    return criteria_load(
+        data,
+        filename=f"{criteria_set.code}.yaml",
+        user=user,
+        via=_("in-app editor"),
+    )
