@@ -86,6 +86,7 @@ def set_detail(request: HttpRequest, set_code: str) -> HttpResponse:
         p
         for p in _admin_provinces(request.user)
         if not criteria_set.localises_id
+        and criteria_set.province_id is None  # a province's own set is not localised again
         and not criteria_set.localisations.filter(province=p).exists()
     ]
     can_author = _can_author(request.user, criteria_set)

@@ -29,6 +29,7 @@ from ntm.catalog.models import CriteriaSet, DataElement, Indicator, Threshold
 from ntm.catalog.selectors import applicable_set
 from ntm.engine.model import Value
 from ntm.engine.periods import parse_period
+from ntm.engine.values import format_value
 from ntm.evaluation.services import Refreshed, mark_stale, refresh, refresh_units
 from ntm.evaluation.tasks import refresh_stale_results
 from ntm.geo import services as geo_services
@@ -233,6 +234,12 @@ class DerivedRow:
     derived: Derived
     status: str  # "new", "replaces" (a derived value), "kept" (a person's value), "none"
     current: str = ""  # the value stored now, as text
+    label: str = ""  # the indicator's content or the data element's name
+
+    @property
+    def text(self) -> str:
+        """The derived value as stored ("9820", "đạt", "61.23")."""
+        return format_value(self.derived.value)
 
 
 @transaction.atomic
@@ -256,6 +263,7 @@ def values_derive(
     elements = list(DataElement.objects.filter(criteria_set=applied).order_by("code"))
     element_codes = {e.code for e in elements}
     items = [Item(e.code, e.kind, is_element=True, unit=e.unit) for e in elements]
+    labels = {e.code: e.name for e in elements}
     for indicator in Indicator.objects.filter(criteria_set=applied).order_by("position"):
         used = tuple(
             sorted(c for c in element_codes if re.search(rf"\b{re.escape(c)}\b", indicator.formula))
@@ -263,6 +271,7 @@ def values_derive(
         items.append(
             Item(indicator.code, indicator.kind, formula_elements=used, unit=indicator.unit)
         )
+        labels[indicator.code] = indicator.content
     latest: dict[tuple[int, str], Value | None] = {}
     for stored in DataValue.objects.filter(
         unit__in=[s.predecessor for s in successions],
@@ -293,7 +302,14 @@ def values_derive(
             status = "kept"
         else:
             status = "replaces" if current is not None else "new"
-        rows.append(DerivedRow(found, status, current.text if current is not None else ""))
+        rows.append(
+            DerivedRow(
+                found,
+                status,
+                current.text if current is not None else "",
+                labels.get(found.code, ""),
+            )
+        )
     if dry_run:
         return rows
     note = _("Derived from the communes before the merger: %(rule)s.")

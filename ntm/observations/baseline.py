@@ -23,6 +23,12 @@ from django.utils.translation import gettext as _
 from ntm.engine.model import Value
 
 WEIGHTS = ("population", "households")
+
+
+def _weight_label(code: str) -> str:
+    return {"population": _("population"), "households": _("households")}.get(code, code)
+
+
 ADDITIVE = {"count", "amount"}
 
 
@@ -144,7 +150,7 @@ def _weighted(
         return Derived(
             item.code,
             share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-            _("average weighted by %s") % weight,
+            _("average weighted by %s") % _weight_label(weight),
         )
     return Derived(
         item.code,
