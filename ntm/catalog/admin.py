@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, Threshold
+from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, SetChange, Threshold
 
 
 @admin.register(CriteriaSet)
@@ -58,3 +59,21 @@ class ThresholdAdmin(admin.ModelAdmin):
     list_filter = ["verified", "region", "commune_group", "indicator__criteria_set"]
     raw_id_fields = ["indicator", "created_by", "superseded_by"]
     list_select_related = ["indicator"]
+
+
+@admin.register(SetChange)
+class SetChangeAdmin(admin.ModelAdmin):
+    """The history of sets is written by the actions only: read here, never edited."""
+
+    list_display = ["criteria_set", "action", "user", "at", "via"]
+    list_filter = ["action"]
+    search_fields = ["criteria_set__code", "via"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
