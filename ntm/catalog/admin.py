@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, SetChange, Threshold
+from ntm.catalog.models import (
+    CriteriaSet,
+    Criterion,
+    DataElement,
+    Indicator,
+    SetChange,
+    Standard,
+    Threshold,
+)
 
 
 @admin.register(CriteriaSet)
@@ -77,3 +85,12 @@ class SetChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Standard)
+class StandardAdmin(admin.ModelAdmin):
+    """Dated standards (the poverty line) are parameters a system administrator keeps current:
+    a new line is a new row from its first day, never an edit of the old one."""
+
+    list_display = ["name_vi", "kind", "valid_from", "valid_to", "verified"]
+    list_filter = ["kind", "verified"]

@@ -328,3 +328,30 @@ class SetChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criteria_set.code} · {self.get_action_display()} · {self.at:%d/%m/%Y}"
+
+
+class Standard(models.Model):
+    """A dated parameter that figures are measured against — the multidimensional poverty line
+    of 2022–2025 (extended through 2026), a new one from 2027: poverty rates measured against
+    different standards are not comparable, so pages say which one a value was measured against
+    and mark the change."""
+
+    class Kind(models.TextChoices):
+        POVERTY = "poverty", _("poverty standard")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=200)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("standard")
+        verbose_name_plural = _("standards")
+        ordering = ["kind", "valid_from"]
+
+    def __str__(self) -> str:
+        return self.name_vi

@@ -1,11 +1,13 @@
 """Catalog reads: engine definitions built from the database in a fixed number of queries."""
 
+import datetime as dt
+import re
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
-from ntm.catalog.models import CriteriaSet, Criterion, Indicator, Threshold
+from ntm.catalog.models import CriteriaSet, Criterion, Indicator, Standard, Threshold
 from ntm.engine.model import (
     Axis,
     CriterionDef,
@@ -182,3 +184,29 @@ def group_thresholds(
     for t in thresholds:
         grouped[(t.region, t.commune_group, t.year)].append(t)
     return dict(grouped)
+
+
+POVERTY_ELEMENT = "poor_households"
+
+
+def poverty_codes(criteria_set: CriteriaSet) -> set[str]:
+    """Codes of the set measured against the poverty standard: the data element of poor
+    households and every indicator computed from it (the poverty rate). One query."""
+    codes = {POVERTY_ELEMENT}
+    for code, formula in criteria_set.indicators.values_list("code", "formula"):
+        if re.search(rf"\b{POVERTY_ELEMENT}\b", formula or ""):
+            codes.add(code)
+    return codes
+
+
+def standards(kind: str = Standard.Kind.POVERTY) -> list[Standard]:
+    """The dated standards of a kind, oldest first (one query)."""
+    return list(Standard.objects.filter(kind=kind).order_by("valid_from"))
+
+
+def standard_on(found: list[Standard], day: dt.date) -> Standard | None:
+    """The standard in force on the day, among those given."""
+    for standard in found:
+        if standard.valid_from <= day and (standard.valid_to is None or day <= standard.valid_to):
+            return standard
+    return None

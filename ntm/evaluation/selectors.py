@@ -1,6 +1,7 @@
 """Reads of stored results for pages: a fixed number of queries whatever the number of criteria."""
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,8 +10,15 @@ from typing import Any
 
 from django.db.models import Count, F, Min, OuterRef, Subquery
 
-from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator
-from ntm.catalog.selectors import applicable_set, criteria_with_indicators, families_for_unit
+from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, Standard
+from ntm.catalog.selectors import (
+    POVERTY_ELEMENT,
+    applicable_set,
+    criteria_with_indicators,
+    families_for_unit,
+    standard_on,
+    standards,
+)
 from ntm.engine.periods import Period, last_ended_quarter, parse_period
 from ntm.evaluation import summaries
 from ntm.evaluation.detail import expand
@@ -134,12 +142,21 @@ class HistoryPoint:
     threshold: str | None
     gap: str | None
     value_period: str
+    standard: Standard | None = None  # poverty figures: the standard of the value's period
+    standard_changed: bool = False  # not comparable with the row before
 
 
 def criterion_history(
-    *, unit: AdminUnit, family: CriteriaSet, number: int
+    *,
+    unit: AdminUnit,
+    family: CriteriaSet,
+    number: int,
+    measured: set[str] | None = None,
+    dated: list[Standard] | None = None,
 ) -> dict[str, list[HistoryPoint]]:
-    """Each indicator's value, threshold and status across the stored periods (one query)."""
+    """Each indicator's value, threshold and status across the stored periods (one query). The
+    ``measured`` codes (poverty figures) name the ``dated`` standard of each value's period, and
+    a row whose standard differs from the row before is marked: the two are not comparable."""
     history: dict[str, list[HistoryPoint]] = {}
     for period, detail in (
         SetResult.objects.filter(unit=unit, criteria_set=family)
@@ -150,9 +167,21 @@ def criterion_history(
             if c["number"] != number:
                 continue
             for i in c["indicators"]:
-                history.setdefault(i["code"], []).append(
+                points = history.setdefault(i["code"], [])
+                standard = None
+                if measured and i["code"] in measured and dated:
+                    standard = standard_on(dated, parse_period(i["value_period"] or period).end)
+                changed = bool(standard and points and points[-1].standard not in (None, standard))
+                points.append(
                     HistoryPoint(
-                        period, i["status"], i["value"], i["threshold"], i["gap"], i["value_period"]
+                        period,
+                        i["status"],
+                        i["value"],
+                        i["threshold"],
+                        i["gap"],
+                        i["value_period"],
+                        standard,
+                        changed,
                     )
                 )
     return history
@@ -347,6 +376,7 @@ class EntryRow:
     result: dict[str, Any] = field(default_factory=dict)  # indicator result at this period
     is_element: bool = False
     formula: str = ""
+    standard: Standard | None = None  # the poverty standard a poverty figure is measured against
 
     @property
     def carried(self) -> DataValue | None:
@@ -380,6 +410,13 @@ def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> Entry
         for c in result.explanation["criteria"]:
             for i in c["indicators"]:
                 detail[i["code"]] = i
+    poverty = standard_on(standards(), period.end)
+
+    def measured(code: str, formula: str) -> Standard | None:
+        """Poor households, and what is computed from them, are measured against the poverty
+        standard of the period."""
+        uses = code == POVERTY_ELEMENT or re.search(rf"\b{POVERTY_ELEMENT}\b", formula or "")
+        return poverty if uses else None
 
     def row(
         code: str,
@@ -404,6 +441,7 @@ def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> Entry
             detail.get(code, {}),
             is_element,
             formula,
+            measured(code, formula),
         )
 
     return EntryPage(

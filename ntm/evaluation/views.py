@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ntm.accounts.permissions import Action, can, is_system_admin, require
 from ntm.catalog.models import CriteriaSet
-from ntm.catalog.selectors import applicable_set
+from ntm.catalog.selectors import applicable_set, poverty_codes, standards
 from ntm.core.http import HtmxHttpRequest
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation import actions, selectors
@@ -87,7 +87,13 @@ def criterion_detail(
             "unit": unit,
             "family": family,
             "row": row,
-            "history": selectors.criterion_history(unit=unit, family=family, number=number),
+            "history": selectors.criterion_history(
+                unit=unit,
+                family=family,
+                number=number,
+                measured=poverty_codes(page.applied),
+                dated=standards(),
+            ),
         },
     )
 
