@@ -12,7 +12,13 @@ from ntm.accounts.permissions import Action, can, is_system_admin, memberships_o
 from ntm.catalog import selectors, services
 from ntm.catalog.editor import EditorError
 from ntm.catalog.forms import LocaliseForm, ThresholdForm, UploadSetForm
-from ntm.catalog.loader import CatalogError, export_criteria, owner_of, read_criteria
+from ntm.catalog.loader import (
+    CatalogError,
+    LoadSummary,
+    export_criteria,
+    owner_of,
+    read_criteria,
+)
 from ntm.catalog.models import CriteriaSet, Indicator
 from ntm.evaluation import actions
 from ntm.geo.models import AdminUnit, Level
@@ -135,6 +141,18 @@ def set_detail(request: HttpRequest, set_code: str) -> HttpResponse:
     )
 
 
+def _saved(summary: LoadSummary) -> str:
+    """What a load did, for people: the set's name, not its code."""
+    found = CriteriaSet.objects.filter(code=summary.code).first()
+    name = found.name if found is not None else summary.code
+    if summary.preview is None or summary.preview.unchanged:
+        return _("%(name)s: nothing changed.") % {"name": name}
+    return _("%(name)s saved: %(n)d changes, recorded in its history.") % {
+        "name": name,
+        "n": len(summary.preview.lines()),
+    }
+
+
 def _can_author(user: object, criteria_set: CriteriaSet) -> bool:
     """Who edits a set in the app: a system administrator any, a province administrator the
     sets of a province they administer today."""
@@ -190,7 +208,7 @@ def _edit(request: HttpRequest, criteria_set: CriteriaSet) -> None:
     except ValueError:
         messages.error(request, _("Enter the criterion's number."))
     else:
-        messages.success(request, summary.as_text())
+        messages.success(request, _saved(summary))
 
 
 @login_required
@@ -274,7 +292,7 @@ def set_upload(request: HttpRequest) -> HttpResponse:
                     data, filename=name, user=request.user, via=_("web: %(file)s") % {"file": name}
                 )
                 del request.session[SET_UPLOAD]
-                messages.success(request, summary.as_text())
+                messages.success(request, _saved(summary))
                 return redirect("catalog:set", set_code=summary.code)
             form = UploadSetForm(request.POST, request.FILES)
             if form.is_valid():
