@@ -175,17 +175,7 @@ def _edit(request: HttpRequest, criteria_set: CriteriaSet) -> None:
                 "name_vi": post.get("name_vi", ""),
                 "name_en": post.get("name_en", ""),
             }
-        elif op == "indicator_add":
-            fields = {
-                "number": int(post.get("number", "")),
-                "code": post.get("code", ""),
-                "content_vi": post.get("content_vi", ""),
-                "kind": post.get("kind") or None,
-                "unit": post.get("unit", ""),
-                "direction": post.get("direction") or None,
-                "formula": post.get("formula", "").strip(),
-            }
-        elif op == "indicator_edit":
+        elif op in {"indicator_add", "indicator_edit"}:
             fields = {
                 "code": post.get("code", ""),
                 "content_vi": post.get("content_vi", ""),
@@ -194,6 +184,8 @@ def _edit(request: HttpRequest, criteria_set: CriteriaSet) -> None:
                 "direction": post.get("direction") or None,
                 "formula": post.get("formula", "").strip(),
             }
+            if op == "indicator_add":
+                fields["number"] = int(post.get("number", ""))
         elif op == "indicator_move":
             fields = {"code": post.get("code", ""), "step": -1 if post.get("step") == "up" else 1}
         elif op == "indicator_remove":

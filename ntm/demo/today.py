@@ -15,7 +15,8 @@ from typing import Any
 
 from ntm.accounts.services import memberships_carry_over
 from ntm.catalog.models import CriteriaSet
-from ntm.evaluation.actions import classification_change, value_record, values_derive
+from ntm.demo.values import record_values
+from ntm.evaluation.actions import classification_change, values_derive
 from ntm.finance.models import Work
 from ntm.finance.services import work_transfer
 from ntm.geo.models import AdminUnit, Classification
@@ -24,7 +25,6 @@ from ntm.observations.models import DataValue
 from ntm.planning import services as planning
 from ntm.planning.models import Plan, TargetKind
 
-NOTE = "Số liệu minh họa (demo)"
 SET_2026 = "xa-ntm-2026-2030"
 GROUP_FROM = dt.date(2026, 2, 15)
 WORK = "Điểm tập kết rác thải thôn Cống Phên"
@@ -137,28 +137,9 @@ def _baseline(admin: Any, xa: Any, my_thai: AdminUnit) -> None:
     for succession in my_thai.successions_in.select_related("predecessor"):
         values = PREDECESSORS_2025Q2.get(succession.predecessor.code)
         if values and succession.predecessor.valid_to is not None:
-            _record(admin, succession.predecessor, family, "2025Q2", values)
+            record_values(admin, succession.predecessor, family, "2025Q2", values)
     if not DataValue.objects.filter(unit=my_thai, criteria_set=family).exists():
         values_derive(user=xa, unit=my_thai, criteria_set=family, period=BASELINE_PERIOD)
-
-
-def _record(user: Any, unit: AdminUnit, family: CriteriaSet, period: str, values: dict) -> None:
-    existing = set(
-        DataValue.objects.filter(unit=unit, criteria_set=family, period=period).values_list(
-            "code", flat=True
-        )
-    )
-    for code, value in values.items():
-        if code not in existing:
-            value_record(
-                user=user,
-                unit=unit,
-                criteria_set=family,
-                code=code,
-                period=period,
-                value=value,
-                note=NOTE,
-            )
 
 
 def _group(unit: AdminUnit) -> None:
@@ -263,7 +244,7 @@ def load_today_demo(units: dict[str, AdminUnit], users: dict[str, Any]) -> None:
     family = CriteriaSet.objects.get(code=SET_2026)
     _baseline(users["admin"], xa, my_thai)
     _group(my_thai)
-    _record(xa, my_thai, family, "2026Q2", MY_THAI_2026Q2)
-    _record(xa, my_thai, family, "2026Q3", MY_THAI_2026Q3)
+    record_values(xa, my_thai, family, "2026Q2", MY_THAI_2026Q2)
+    record_values(xa, my_thai, family, "2026Q3", MY_THAI_2026Q3)
     _plan(xa, my_thai, family)
     _take_over_a_work(xa, my_thai)

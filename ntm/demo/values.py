@@ -91,9 +91,11 @@ def load_catalog() -> None:
         criteria_load(file, filename=file.name, via=f"demo: {file.name}")
 
 
-def _record(
+def record_values(
     user, unit: AdminUnit, family: CriteriaSet, period: str, values: dict[str, str]
 ) -> None:
+    """Record the values not stored yet for the period, then refresh the unit once: running the
+    demo again changes nothing."""
     existing = set(
         DataValue.objects.filter(unit=unit, criteria_set=family, period=period).values_list(
             "code", flat=True
@@ -122,11 +124,11 @@ def load_demo_values(units: dict[str, AdminUnit], users: Mapping[str, Any]) -> N
     model_village = CriteriaSet.objects.get(code=MODEL_VILLAGE)
     xa, thon = users["xa"], users["thon"]
     duong_duc = units["07408"]
-    _record(xa, duong_duc, advanced, "2024Q1", COMMUNE_2024Q1)
-    _record(xa, duong_duc, advanced, "2024Q4", COMMUNE_2024Q4)
+    record_values(xa, duong_duc, advanced, "2024Q1", COMMUNE_2024Q1)
+    record_values(xa, duong_duc, advanced, "2024Q4", COMMUNE_2024Q4)
     for village in duong_duc.children.order_by("code"):
         if village.name == "Thôn Cống Phên":
-            _record(thon, village, model_village, "2024Q1", COGN_PHEN_Q1)
-            _record(thon, village, model_village, "2024Q4", COGN_PHEN_Q4)
+            record_values(thon, village, model_village, "2024Q1", COGN_PHEN_Q1)
+            record_values(thon, village, model_village, "2024Q4", COGN_PHEN_Q4)
         elif village.name in {"Thôn Thượng", "Thôn Cầu Đàm", "Thôn Cầu Ván", "Thôn Đồng Than"}:
-            _record(xa, village, model_village, "2024Q1", VILLAGE_MET)
+            record_values(xa, village, model_village, "2024Q1", VILLAGE_MET)
