@@ -177,6 +177,9 @@ class Indicator(models.Model):
     levels = models.JSONField(_("levels (worst first)"), default=list, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     position = models.PositiveSmallIntegerField(default=0, editable=False)
+    # No longer judged for periods ending on or after this day; its values and the results of
+    # earlier periods keep it (an indicator with values is retired, never deleted).
+    retired_from = models.DateField(_("retired from"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("indicator")
@@ -304,6 +307,7 @@ class SetChange(models.Model):
         THRESHOLD = "threshold", _("threshold set")
         THRESHOLD_REMOVED = "threshold_removed", _("threshold removed")
         LOCALISED = "localised", _("localised for a province")
+        RETIRED = "retired", _("indicator retired")
 
     criteria_set = models.ForeignKey(
         CriteriaSet, on_delete=models.CASCADE, related_name="changes", verbose_name=_("set")

@@ -103,6 +103,7 @@ def _build_definition(criteria_set: CriteriaSet, criteria: list[Criterion] | Non
                         levels=tuple(i.levels),
                         unit=i.unit,
                         thresholds=tuple(_rule(t, i.kind) for t in i.current_thresholds),  # type: ignore[attr-defined]
+                        retired_from=i.retired_from,
                     )
                     for i in c.indicators.all()
                 ),

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -153,6 +155,28 @@ def _saved(summary: LoadSummary) -> str:
     }
 
 
+def _retire(request: HttpRequest, criteria_set: CriteriaSet) -> None:
+    """Retire an indicator from a date (or bring it back with an empty date)."""
+    indicator = get_object_or_404(
+        Indicator, criteria_set=criteria_set, code=request.POST.get("code", "")
+    )
+    text = request.POST.get("retired_from", "").strip()
+    try:
+        day = dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        messages.error(request, _("Enter the date as on the calendar (dd/mm/yyyy)."))
+        return
+    actions.indicator_retire(user=request.user, indicator=indicator, day=day)
+    if day is None:
+        messages.success(request, _("%(code)s is judged again.") % {"code": indicator.code})
+    else:
+        messages.success(
+            request,
+            _("%(code)s is no longer judged from %(day)s; its values and earlier results stay.")
+            % {"code": indicator.code, "day": day.strftime("%d/%m/%Y")},
+        )
+
+
 def _can_author(user: object, criteria_set: CriteriaSet) -> bool:
     """Who edits a set in the app: a system administrator any, a province administrator the
     sets of a province they administer today."""
@@ -168,6 +192,9 @@ def _edit(request: HttpRequest, criteria_set: CriteriaSet) -> None:
     post = request.POST
     op = post.get("op", "")
     fields: dict[str, object] = {}
+    if op == "indicator_retire":
+        _retire(request, criteria_set)
+        return
     try:
         if op in {"criterion_add", "criterion_rename"}:
             fields = {

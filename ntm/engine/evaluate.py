@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -190,12 +191,14 @@ def evaluate_criterion(
     references: Mapping[str, SetDef] | None = None,
     cache: ThresholdCache | None = None,
     chosen: dict[int, AppliedThreshold | None] | None = None,
+    day: dt.date | None = None,
 ) -> CriterionResult:
     if chosen is None and cache is not None:
         chosen = cache.setdefault(profile, {})
     indicators = tuple(
         evaluate_indicator(i, axis, profile, values, references, chosen=chosen)
         for i in criterion.indicators
+        if i.applies_on(day)
     )
     status = combine([i.status for i in indicators]) if indicators else Status.NO_THRESHOLD
     return CriterionResult(criterion.number, status, indicators, criterion.key)
@@ -209,8 +212,10 @@ def evaluate(
     prerequisite_met: bool | None = None,
     references: Mapping[str, SetDef] | None = None,
     cache: ThresholdCache | None = None,
+    day: dt.date | None = None,
 ) -> SetResult:
-    """Evaluate one unit against one set for one period's values.
+    """Evaluate one unit against one set for one period's values (``day``: the period's end;
+    indicators retired by then are not judged).
 
     ``prerequisite_met`` is the result of the prerequisite set (None when not evaluated);
     ``references`` holds the sets that thresholds refer to. ``cache`` may be shared by the
@@ -219,7 +224,7 @@ def evaluate(
     """
     chosen = cache.setdefault(profile, {}) if cache is not None else None
     criteria = tuple(
-        evaluate_criterion(c, definition.axis, profile, values, references, chosen=chosen)
+        evaluate_criterion(c, definition.axis, profile, values, references, chosen=chosen, day=day)
         for c in definition.criteria
     )
     return SetResult(definition.code, criteria, definition.prerequisite, prerequisite_met)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -72,6 +73,10 @@ class IndicatorDef:
     levels: tuple[str, ...] = ()
     thresholds: tuple[ThresholdRule, ...] = ()
     unit: str = ""
+    retired_from: dt.date | None = None  # not judged for periods ending on or after this day
+
+    def applies_on(self, day: dt.date | None) -> bool:
+        return self.retired_from is None or day is None or day < self.retired_from
 
 
 @dataclass(frozen=True)

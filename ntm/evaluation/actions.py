@@ -357,8 +357,8 @@ def criteria_edit(*, user: Any, criteria_set: CriteriaSet, op: str, **fields: An
     ):
         raise editor.EditorError(
             _(
-                "%(code)s has values: it cannot be deleted. Change its thresholds, or load a "
-                "new version of the set from the date it no longer applies."
+                "%(code)s has values: it cannot be deleted. Retire it from a date instead: its "
+                "values and earlier results stay."
             )
             % {"code": fields["code"]}
         )
@@ -371,3 +371,35 @@ def criteria_edit(*, user: Any, criteria_set: CriteriaSet, op: str, **fields: An
         user=user,
         via=_("in-app editor"),
     )
+
+
+@transaction.atomic
+def indicator_retire(
+    *, user: Any, indicator: Indicator, day: dt.date | None, reason: str = ""
+) -> Indicator:
+    """An indicator no longer judged for periods ending on or after ``day`` (None: judged
+    again); its values and earlier results stay. Recorded in the set's history; every result of
+    the set is refreshed."""
+    before = indicator.retired_from
+    if before == day:
+        return indicator
+    indicator.retired_from = day
+    indicator.save(update_fields=["retired_from"])
+    criteria_set = indicator.criteria_set
+    criteria_set.bump_version()
+    _set_changed(criteria_set, "criteria")
+    catalog_services.change_record(
+        criteria_set=criteria_set,
+        user=user,
+        action="retired",
+        via=reason or _("in-app editor"),
+        lines=[
+            _("indicator %(code)s: retired from %(before)s → %(after)s")
+            % {
+                "code": indicator.code,
+                "before": before.strftime("%d/%m/%Y") if before else "—",
+                "after": day.strftime("%d/%m/%Y") if day else "—",
+            }
+        ],
+    )
+    return indicator

@@ -303,6 +303,7 @@ def evaluate_units(
                     prerequisite_met=prerequisite_met,
                     references=refs,
                     cache=cache,
+                    day=period.end,
                 )
                 results.append(
                     (

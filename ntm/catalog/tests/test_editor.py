@@ -138,3 +138,42 @@ def test_the_editor_functions_on_a_document():
     editor.criterion_add(doc, number=3, name_vi="C")
     editor.criterion_add(doc, number=2, name_vi="B")
     assert [c["number"] for c in doc["criteria"]] == [1, 2, 3]
+
+
+def test_an_indicator_is_retired_from_a_date_and_earlier_results_keep_it(admin, demo, small_set):
+    import datetime as dt
+
+    from ntm.evaluation.actions import value_record
+    from ntm.evaluation.models import SetResult
+
+    xa = User.objects.get(username="admin")
+    unit = demo["07408"]
+    for period in ("2024Q4", "2025Q1"):
+        value_record(
+            user=xa, unit=unit, criteria_set=small_set, code="1.1", period=period, value="10"
+        )
+
+    def indicators_judged(period):
+        result = SetResult.objects.get(unit=unit, criteria_set=small_set, period=period)
+        return {i["code"] for c in result.explanation["criteria"] for i in c["indicators"]}
+
+    assert "1.1" in indicators_judged("2025Q1")
+    response = _post(admin, small_set, op="indicator_retire", code="1.1", retired_from="2025-01-01")
+    assert response.status_code == 302
+    indicator = Indicator.objects.get(criteria_set=small_set, code="1.1")
+    assert indicator.retired_from == dt.date(2025, 1, 1)
+    # Results are refreshed by the workers' marks; run them as a worker would.
+    from ntm.evaluation.services import refresh_stale
+
+    refresh_stale()
+    assert "1.1" in indicators_judged("2024Q4")
+    assert "1.1" not in indicators_judged("2025Q1")
+    change = small_set.changes.get(action="retired")
+    assert "01/01/2025" in change.lines[0] and change.user.username == "admin"
+    # A wrong date is refused with a message; an empty one brings it back.
+    _post(admin, small_set, op="indicator_retire", code="1.1", retired_from="31/02/2025")
+    indicator.refresh_from_db()
+    assert indicator.retired_from == dt.date(2025, 1, 1)
+    _post(admin, small_set, op="indicator_retire", code="1.1", retired_from="")
+    indicator.refresh_from_db()
+    assert indicator.retired_from is None

@@ -282,3 +282,34 @@ def test_periods():
 def test_indicator_result_keeps_direction_for_explanations():
     result = evaluate(BASIC, TDMNPB_2024, {"11": D(9)}).criteria[2].indicators[0]
     assert isinstance(result, IndicatorResult) and result.direction is Direction.LOWER
+
+
+def test_a_retired_indicator_is_not_judged_from_its_date():
+    import datetime as dt
+
+    from ntm.engine.evaluate import evaluate
+    from ntm.engine.model import (
+        Axis,
+        CriterionDef,
+        IndicatorDef,
+        Kind,
+        SetDef,
+        Status,
+        ThresholdRule,
+        UnitProfile,
+    )
+
+    met = IndicatorDef("1.1", Kind.PASS_FAIL, thresholds=(ThresholdRule(value=True),))
+    old = IndicatorDef(
+        "1.2",
+        Kind.PASS_FAIL,
+        thresholds=(ThresholdRule(value=True),),
+        retired_from=dt.date(2025, 1, 1),
+    )
+    definition = SetDef("s", Axis.NONE, (CriterionDef(1, (met, old)),))
+    values = {"1.1": True, "1.2": False}
+    before = evaluate(definition, UnitProfile(), values, day=dt.date(2024, 12, 31))
+    after = evaluate(definition, UnitProfile(), values, day=dt.date(2025, 3, 31))
+    assert before.criteria[0].status == Status.NOT_MET
+    assert after.criteria[0].status == Status.MET
+    assert [i.code for i in after.criteria[0].indicators] == ["1.1"]
