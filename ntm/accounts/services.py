@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ntm.accounts.models import Membership, Role
@@ -127,7 +127,11 @@ def memberships_carry_over(
             membership.fields += [f for f in row.membership.fields if f not in membership.fields]
     for membership in planned.values():
         membership._history_user = actor  # type: ignore[attr-defined]
-        membership.save()
+        try:
+            with transaction.atomic():
+                membership.save()
+        except IntegrityError:
+            pass  # another administrator carried the same role at the same moment
     return rows
 
 

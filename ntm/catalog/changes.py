@@ -33,6 +33,19 @@ def _threshold_key(code: str, region: str, group: str, year: int | None) -> str:
     return f"{code} [{scope}{f' {year}' if year else ''}]"
 
 
+def _threshold_fields(t: Any) -> dict[str, str]:
+    """A threshold's compared content, from a file's ``ThresholdSpec`` or a stored
+    ``Threshold`` alike (they share these attributes)."""
+    return {
+        "value": t.value,
+        "reference_set": t.reference_set,
+        "reference_indicator": t.reference_indicator,
+        "reference_factor": _factor(t.reference_factor),
+        "source": t.source,
+        "verified": _flag(t.verified),
+    }
+
+
 def snapshot_parsed(fields_: dict[str, Any], criteria: list[dict[str, Any]]) -> Snapshot:
     """The content of a parsed file (``document.parse_document``)."""
     snap: Snapshot = {name: {} for name in ENTITIES}
@@ -65,14 +78,7 @@ def snapshot_parsed(fields_: dict[str, Any], criteria: list[dict[str, Any]]) -> 
             t: ThresholdSpec
             for t in ind["thresholds"]:
                 key = _threshold_key(ind["code"], t.region, t.commune_group, t.year)
-                snap["threshold"][key] = {
-                    "value": t.value,
-                    "reference_set": t.reference_set,
-                    "reference_indicator": t.reference_indicator,
-                    "reference_factor": _factor(t.reference_factor),
-                    "source": t.source,
-                    "verified": _flag(t.verified),
-                }
+                snap["threshold"][key] = _threshold_fields(t)
     return snap
 
 
@@ -126,14 +132,7 @@ def snapshot_stored(criteria_set: CriteriaSet) -> Snapshot:
             if t.superseded_at is not None:
                 continue
             key = _threshold_key(ind.code, t.region, t.commune_group, t.year)
-            snap["threshold"][key] = {
-                "value": t.value,
-                "reference_set": t.reference_set,
-                "reference_indicator": t.reference_indicator,
-                "reference_factor": _factor(t.reference_factor),
-                "source": t.source,
-                "verified": _flag(t.verified),
-            }
+            snap["threshold"][key] = _threshold_fields(t)
     return snap
 
 

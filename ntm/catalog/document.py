@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from ntm.accounts.models import Field
 from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, SetLevel, Threshold
 from ntm.engine import formula as formulas
 from ntm.engine.model import Axis, Direction, Kind
@@ -20,20 +21,8 @@ from ntm.geo.models import Region
 FORMAT = "ntm-criteria/1"
 # The C parser when PyYAML has it: loading the shipped catalog is then several times faster.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FIELDS = {
-    "planning",
-    "transport",
-    "agriculture",
-    "economy",
-    "culture",
-    "education",
-    "health",
-    "labour",
-    "environment",
-    "justice",
-    "security",
-    "finance",
-}
+# The fields of work a specialist official is assigned (accounts.Field): one list for both.
+FIELDS = set(Field.values)
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 
 

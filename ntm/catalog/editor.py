@@ -7,8 +7,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-KINDS = ("percent", "number", "amount", "count", "pass_fail", "level")
-DIRECTIONS = ("higher", "lower")
+from ntm.engine.model import Direction, Kind
+
+KINDS = {k.value for k in Kind}
+DIRECTIONS = {d.value for d in Direction}
 
 
 class EditorError(ValueError):

@@ -198,7 +198,8 @@ def evaluate_criterion(
     indicators = tuple(
         evaluate_indicator(i, axis, profile, values, references, chosen=chosen)
         for i in criterion.indicators
-        if i.applies_on(day)
+        # Retired indicators are not judged for periods ending on or after their day.
+        if i.retired_from is None or day is None or day < i.retired_from
     )
     status = combine([i.status for i in indicators]) if indicators else Status.NO_THRESHOLD
     return CriterionResult(criterion.number, status, indicators, criterion.key)

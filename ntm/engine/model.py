@@ -75,9 +75,6 @@ class IndicatorDef:
     unit: str = ""
     retired_from: dt.date | None = None  # not judged for periods ending on or after this day
 
-    def applies_on(self, day: dt.date | None) -> bool:
-        return self.retired_from is None or day is None or day < self.retired_from
-
 
 @dataclass(frozen=True)
 class CriterionDef:

@@ -289,6 +289,10 @@ def values_derive(
         )
         for s in successions
     ]
+    if not dry_run:
+        # Lock before reading what is stored: a person saving a value meanwhile waits, and the
+        # derivation then sees it and keeps it, instead of writing over it.
+        geo_services.units_lock([unit.pk])
     existing = {
         v.code: v
         for v in DataValue.objects.filter(unit=unit, criteria_set=criteria_set, period=parsed.code)
@@ -362,6 +366,9 @@ def criteria_edit(*, user: Any, criteria_set: CriteriaSet, op: str, **fields: An
             )
             % {"code": fields["code"]}
         )
+    # Two editors at once: the second waits for the first and edits its result, instead of
+    # loading a document exported before it (which would undo the first edit).
+    criteria_set = CriteriaSet.objects.select_for_update().get(pk=criteria_set.pk)
     document = yaml.safe_load(export_criteria(criteria_set, fmt="yaml").decode("utf-8"))
     EDITS[op](document, **fields)
     data = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
@@ -380,6 +387,9 @@ def indicator_retire(
     """An indicator no longer judged for periods ending on or after ``day`` (None: judged
     again); its values and earlier results stay. Recorded in the set's history; every result of
     the set is refreshed."""
+    indicator = (
+        Indicator.objects.select_for_update().select_related("criteria_set").get(pk=indicator.pk)
+    )
     before = indicator.retired_from
     if before == day:
         return indicator
