@@ -5,6 +5,7 @@ either are "no change" when they say the same thing.
 ``stored_document`` is also the export: the document a file format writes.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,10 @@ ENTITIES = ("set", "data element", "criterion", "indicator", "threshold")
 
 def _flag(value: bool) -> str:
     return "true" if value else "false"
+
+
+def _day(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
 
 
 def _factor(value: Decimal | None) -> str:
@@ -72,6 +77,7 @@ def snapshot_parsed(fields_: dict[str, Any], criteria: list[dict[str, Any]]) -> 
                 **{k: str(ind[k]) for k in _INDICATOR_TEXTS},
                 "levels": "; ".join(ind["levels"]),
                 "verified": _flag(ind["verified"]),
+                "retired_from": _day(ind.get("retired_from")),
                 "criterion": str(criterion["number"]),
                 "position": str(position),
             }
@@ -125,6 +131,7 @@ def snapshot_stored(criteria_set: CriteriaSet) -> Snapshot:
             **{k: str(getattr(ind, k)) for k in _INDICATOR_TEXTS},
             "levels": "; ".join(str(x) for x in ind.levels),
             "verified": _flag(ind.verified),
+            "retired_from": _day(ind.retired_from),
             "criterion": str(ind.criterion.number),
             "position": str(ind.position),
         }
@@ -153,8 +160,23 @@ class Change:
         }[self.entity]
         verb = {"added": _("added"), "changed": _("changed"), "retired": _("retired")}[self.action]
         text = f"{verb}: {label} {self.key}"
-        if self.fields:
-            text += ": " + "; ".join(f"{f} {b!r} → {a!r}" for f, b, a in self.fields)
+        fields = [f for f in self.fields if f[0] != "retired_from"]
+        if fields:
+            text += ": " + "; ".join(f"{f} {b!r} → {a!r}" for f, b, a in fields)
+        for _name, before, after in (f for f in self.fields if f[0] == "retired_from"):
+            if after and not before:
+                text += " — " + _(
+                    "retired from %(day)s: it has values, so it is kept for earlier periods"
+                ) % {"day": dt.date.fromisoformat(after).strftime("%d/%m/%Y")}
+            elif after:
+                text += " — " + _("retired from %(day)s instead of %(before)s") % {
+                    "day": dt.date.fromisoformat(after).strftime("%d/%m/%Y"),
+                    "before": dt.date.fromisoformat(before).strftime("%d/%m/%Y"),
+                }
+            else:
+                text += " — " + _("in force again (was retired from %(day)s)") % {
+                    "day": dt.date.fromisoformat(before).strftime("%d/%m/%Y")
+                }
         return text
 
 
@@ -305,6 +327,8 @@ def stored_document(criteria_set: CriteriaSet) -> dict[str, Any]:
         if ind.levels:
             indicator["levels"] = list(ind.levels)
         indicator["verified"] = ind.verified
+        if ind.retired_from:
+            indicator["retired_from"] = ind.retired_from
         indicator["thresholds"] = thresholds
         by_criterion[ind.criterion_id].append(indicator)
     document["criteria"] = []

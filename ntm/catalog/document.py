@@ -322,6 +322,7 @@ def parse_document(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                     "decimals": decimals,
                     "levels": levels,
                     "verified": bool(ind.get("verified", False)),
+                    "retired_from": check.date(ind, "retired_from", iwhere),
                     "thresholds": thresholds,
                 }
             )

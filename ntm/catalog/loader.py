@@ -6,7 +6,9 @@ compared with the stored set by content: one that says what is stored changes no
 its format); a changed threshold becomes a new version of it and the set's version is bumped.
 """
 
+import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +25,7 @@ from ntm.catalog.document import CatalogError as CatalogError
 from ntm.catalog.document import ThresholdSpec
 from ntm.catalog.document import parse as parse
 from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, Threshold
+from ntm.engine import formula as formulas
 from ntm.geo.models import AdminUnit, Level
 
 FORMATS = ("xlsx", "csv", "yaml")
@@ -41,6 +44,8 @@ class LoadSummary:
     thresholds_kept: int = 0
     notes: list[str] = field(default_factory=list)
     preview: Preview | None = None
+    # Indicators the file left out that have values: retired, not deleted.
+    kept_retired: list[str] = field(default_factory=list)
 
     def as_text(self) -> str:
         state = "created" if self.created else ("unchanged" if self.unchanged else "updated")
@@ -123,12 +128,114 @@ def read_criteria(
     return parse(text)
 
 
+# Which of a stored set's indicator codes have values (the caller knows where values live:
+# observations sits above catalog). Given the set and the codes a file drops.
+InUse = Callable[[CriteriaSet, list[Indicator]], set[str]]
+
+
+def _keep_in_use(
+    stored: CriteriaSet,
+    fields_: dict[str, Any],
+    criteria: list[dict[str, Any]],
+    in_use: InUse,
+    day: dt.date,
+) -> list[str]:
+    """An indicator the file leaves out but that has values is retired from ``day`` (or keeps
+    the day it was retired from), never deleted: it goes back into the parsed file with its
+    stored content and current thresholds, with its criterion and the data elements its
+    formula reads when the file drops those too. Returns the codes kept so."""
+    listed = {ind["code"] for c in criteria for ind in c["indicators"]}
+    dropped = [
+        i
+        for i in stored.indicators.select_related("criterion").order_by(
+            "criterion__number", "position"
+        )
+        if i.code not in listed
+    ]
+    if not dropped:
+        return []
+    kept = [i for i in dropped if i.code in in_use(stored, dropped)]
+    by_number = {c["number"]: c for c in criteria}
+    elements = {e["code"] for e in fields_["data_elements"]}
+    stored_elements = {e.code: e for e in stored.data_elements.all()}
+    for ind in kept:
+        criterion = by_number.get(ind.criterion.number)
+        if criterion is None:
+            c = ind.criterion
+            criterion = {
+                "number": c.number,
+                "name_vi": c.name_vi,
+                "name_en": c.name_en,
+                "group_code": c.group_code,
+                "group_name_vi": c.group_name_vi,
+                "group_name_en": c.group_name_en,
+                "field": c.field,
+                "key": c.key,
+                "verified": c.verified,
+                "indicators": [],
+            }
+            by_number[c.number] = criterion
+            criteria.append(criterion)
+        criterion["indicators"].append(
+            {
+                "code": ind.code,
+                "content_vi": ind.content_vi,
+                "content_en": ind.content_en,
+                "kind": ind.kind,
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "formula": ind.formula,
+                "decimals": ind.decimals,
+                "levels": list(ind.levels),
+                "verified": ind.verified,
+                "retired_from": ind.retired_from or day,
+                "thresholds": [
+                    ThresholdSpec(
+                        t.region,
+                        t.commune_group,
+                        t.year,
+                        t.value,
+                        t.reference_set,
+                        t.reference_indicator,
+                        t.reference_factor,
+                        t.source,
+                        t.verified,
+                    )
+                    for t in ind.thresholds.filter(superseded_at__isnull=True)
+                ],
+            }
+        )
+        for name in formulas.names(ind.formula) if ind.formula else ():
+            if name not in elements and name in stored_elements:
+                e = stored_elements[name]
+                fields_["data_elements"].append(
+                    {
+                        "code": e.code,
+                        "name_vi": e.name_vi,
+                        "name_en": e.name_en,
+                        "unit": e.unit,
+                        "kind": e.kind,
+                    }
+                )
+                elements.add(name)
+    criteria.sort(key=lambda c: c["number"])
+    return [i.code for i in kept]
+
+
 @transaction.atomic
 def load_criteria(
-    source: str | Path | bytes | IO[bytes], *, filename: str = "", dry_run: bool = False
+    source: str | Path | bytes | IO[bytes],
+    *,
+    filename: str = "",
+    dry_run: bool = False,
+    in_use: InUse | None = None,
+    day: dt.date | None = None,
 ) -> LoadSummary:
     """Load a file (all of it or nothing); ``summary.preview`` lists what it added, changed and
-    retired. ``dry_run`` validates and previews without writing anything."""
+    retired. ``dry_run`` validates and previews without writing anything.
+
+    ``in_use`` says which indicators the file leaves out have values: those are retired from
+    ``day`` (default today) instead of deleted (without it, every one left out is deleted)."""
     data, filename = read_source(source, filename)
     fields_, criteria = read_criteria(data, filename=filename)
     links, errors = _resolve_links(fields_)
@@ -141,6 +248,10 @@ def load_criteria(
         .filter(code=fields_["code"])
         .first()
     )
+    if stored is not None and in_use is not None:
+        summary.kept_retired = _keep_in_use(
+            stored, fields_, criteria, in_use, day or timezone.localdate()
+        )
     counts = {
         "criteria": len(criteria),
         "indicators": sum(len(c["indicators"]) for c in criteria),

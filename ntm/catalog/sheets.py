@@ -76,6 +76,7 @@ INDICATOR_COLUMNS = {
     "decimals": "Số chữ số thập phân",
     "levels": "Các mức (từ thấp đến cao)",
     "indicator_verified": "Chỉ tiêu đã xác minh",
+    "retired_from": "Thôi áp dụng từ",
 }
 YEAR_COLUMN = "Năm"
 COLUMNS = {**CRITERION_COLUMNS, **INDICATOR_COLUMNS, "year": YEAR_COLUMN}
@@ -600,6 +601,10 @@ def _indicator(
     levels = [x.strip() for x in cell(cells, "levels").split(";") if x.strip()]
     if levels:
         indicator["levels"] = levels
+    if cell(cells, "retired_from"):
+        indicator["retired_from"] = reader.day(
+            cell(cells, "retired_from"), row, titles["retired_from"]
+        )
     return indicator
 
 
@@ -831,6 +836,7 @@ def sheet_rows(document: dict[str, Any]) -> list[list[Any]]:
                 indicator.get("decimals", 2),
                 "; ".join(str(x) for x in indicator.get("levels") or []),
                 _flag_text(indicator.get("verified")),
+                _day(indicator.get("retired_from")),
             ]
             by_year: dict[int | None, dict[tuple[str, str], dict[str, Any]]] = {}
             for t in indicator.get("thresholds") or []:
@@ -840,7 +846,11 @@ def sheet_rows(document: dict[str, Any]) -> list[list[Any]]:
             for index, year in enumerate(years):
                 cells: list[Any] = [
                     *(criterion_cells if position == 0 and index == 0 else blank_criterion),
-                    *(indicator_cells if index == 0 else [indicator["code"], *[""] * 9]),
+                    *(
+                        indicator_cells
+                        if index == 0
+                        else [indicator["code"], *[""] * (len(indicator_cells) - 1)]
+                    ),
                     year or "",
                 ]
                 for scope in scopes:

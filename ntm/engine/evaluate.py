@@ -227,5 +227,7 @@ def evaluate(
     criteria = tuple(
         evaluate_criterion(c, definition.axis, profile, values, references, chosen=chosen, day=day)
         for c in definition.criteria
+        # A criterion whose indicators are all retired by then has left the set.
+        if day is None or c.retired_from is None or day < c.retired_from
     )
     return SetResult(definition.code, criteria, definition.prerequisite, prerequisite_met)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -81,6 +82,14 @@ class CriterionDef:
     number: int
     indicators: tuple[IndicatorDef, ...]
     key: bool = False
+
+    @cached_property
+    def retired_from(self) -> dt.date | None:
+        """The day from which every indicator is retired: the criterion has left the set."""
+        days = [i.retired_from for i in self.indicators]
+        if not days or None in days:
+            return None
+        return max(d for d in days if d is not None)
 
 
 @dataclass(frozen=True)

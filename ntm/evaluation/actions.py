@@ -27,6 +27,7 @@ from ntm.catalog import services as catalog_services
 from ntm.catalog.loader import LoadSummary, export_criteria, load_criteria
 from ntm.catalog.models import CriteriaSet, DataElement, Indicator, Threshold
 from ntm.catalog.selectors import applicable_set
+from ntm.engine.formula import names as formula_names
 from ntm.engine.model import Value
 from ntm.engine.periods import parse_period
 from ntm.engine.values import format_value
@@ -180,7 +181,7 @@ def criteria_load(
     alike); a changed set marks the results it judges stale and is recorded in the set's
     history (who, how, each change before → after). ``dry_run``: check and preview
     (``summary.preview``), write nothing."""
-    summary = load_criteria(source, filename=filename, dry_run=dry_run)
+    summary = load_criteria(source, filename=filename, dry_run=dry_run, in_use=_with_values)
     if not dry_run and (summary.created or not summary.unchanged):
         loaded = CriteriaSet.objects.select_related("localises", "province").get(code=summary.code)
         _set_changed(loaded, "criteria")
@@ -192,6 +193,21 @@ def criteria_load(
             lines=summary.preview.lines() if summary.preview is not None else [],
         )
     return summary
+
+
+def _with_values(criteria_set: CriteriaSet, indicators: list[Indicator]) -> set[str]:
+    """Which of these indicators have values: their own code's, or (computed ones) those of a
+    data element their formula reads. A localisation's values are recorded under the national
+    set it localises. One ``exists`` per indicator: loads are rare, the values table is not."""
+    recorded = criteria_set.localises_id or criteria_set.pk
+    found = set()
+    for indicator in indicators:
+        codes = [indicator.code]
+        if indicator.formula:
+            codes += formula_names(indicator.formula)
+        if DataValue.objects.filter(criteria_set_id=recorded, code__in=codes).exists():
+            found.add(indicator.code)
+    return found
 
 
 @transaction.atomic
@@ -353,11 +369,8 @@ def criteria_edit(*, user: Any, criteria_set: CriteriaSet, op: str, **fields: An
     with values is never deleted (its values and past results would lose their definition)."""
     if op not in EDITS:
         raise editor.EditorError(_("Unknown edit."))
-    if (
-        op == "indicator_remove"
-        and DataValue.objects.filter(
-            criteria_set=criteria_set.localises or criteria_set, code=fields["code"]
-        ).exists()
+    if op == "indicator_remove" and _with_values(
+        criteria_set, list(criteria_set.indicators.filter(code=fields["code"]))
     ):
         raise editor.EditorError(
             _(
