@@ -9,6 +9,8 @@ reports.
 import io
 import threading
 from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -76,13 +78,86 @@ def criteria_bars_svg(
             loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False, fontsize=8
         )
         figure.tight_layout()
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        return _inline(figure, title, "criteria-bars")
+
+
+def _inline(figure: Figure, title: str, css_class: str) -> SafeString:
+    """The figure as inline SVG with an accessible title (no metadata: same bytes each time)."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     start = svg.index("<svg")
     end = svg.index(">", start) + 1
     body = svg[end:]
     if "<metadata>" in body:
         body = body[: body.index("<metadata>")] + body[body.index("</metadata>") + 11 :]
-    opening = svg[start:end].replace("<svg ", '<svg class="criteria-bars" role="img" ', 1)
+    opening = svg[start:end].replace("<svg ", f'<svg class="{css_class}" role="img" ', 1)
     return mark_safe(f"{opening}<title>{escape(title)}</title>{body}")
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(Decimal(str(text))) if text not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def trend_svg(points: Sequence[Any], *, title: str) -> SafeString:
+    """An indicator's values across periods (``HistoryPoint``s) with its threshold as a dashed
+    step. Where the measuring standard changes (the poverty line), the line is broken and the
+    change is marked and named: the two sides are not comparable. Empty below two numbers."""
+    numeric = [(p, _number(p.value)) for p in points]
+    if sum(1 for _p, v in numeric if v is not None) < 2:
+        return SafeString("")
+    periods = [p.period for p in points]
+    with _LOCK, matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(6.4, 2.3), dpi=100)
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        segment: list[tuple[int, float]] = []
+        segments = [segment]
+        for x, (point, value) in enumerate(numeric):
+            if point.standard_changed:
+                axes.axvline(
+                    x - 0.5, color="#d99a2b", linestyle=":", linewidth=1.2, gid="standard-change"
+                )
+                axes.annotate(
+                    _("from here: %(name)s") % {"name": point.standard.name_vi},
+                    xy=(x - 0.45, 1.0),
+                    xycoords=("data", "axes fraction"),
+                    va="top",
+                    fontsize=7,
+                    color="#8a5a00",
+                )
+                segment = []
+                segments.append(segment)
+            if value is not None:
+                segment.append((x, value))
+        # One line per stretch measured the same way (ids for tests and styling).
+        for n, part in enumerate((p for p in segments if p), start=1):
+            xs, ys = zip(*part, strict=True)
+            axes.plot(
+                xs, ys, marker="o", color="#1f4e79", linewidth=1.6, markersize=4, gid=f"values-{n}"
+            )
+        limits = [(x, _number(p.threshold)) for x, p in enumerate(points)]
+        limits = [(x, v) for x, v in limits if v is not None]
+        if limits:
+            xs, ys = zip(*limits, strict=True)
+            axes.step(
+                xs,
+                ys,
+                where="mid",
+                color="#b23a2e",
+                linestyle="--",
+                linewidth=1,
+                label=_("threshold"),
+            )
+            axes.legend(loc="lower right", frameon=False, fontsize=7)
+        axes.set_xticks(
+            range(len(periods)), periods, fontsize=7, rotation=45 if len(periods) > 8 else 0
+        )
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        axes.margins(x=0.05, y=0.15)
+        figure.tight_layout()
+        return _inline(figure, title, "trend")

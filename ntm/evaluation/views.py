@@ -13,7 +13,7 @@ from ntm.catalog.selectors import applicable_set, poverty_codes, standards
 from ntm.core.http import HtmxHttpRequest
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation import actions, selectors
-from ntm.evaluation.charts import criteria_bars_svg
+from ntm.evaluation.charts import criteria_bars_svg, trend_svg
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations import services
 from ntm.observations.forms import ValueForm
@@ -79,6 +79,17 @@ def criterion_detail(
     row = next((r for r in page.rows if r.criterion.number == number), None)
     if row is None:
         raise Http404
+    history = selectors.criterion_history(
+        unit=unit,
+        family=family,
+        number=number,
+        measured=poverty_codes(page.applied),
+        dated=standards(),
+    )
+    trends = {
+        code: trend_svg(points, title=_("%(code)s across periods") % {"code": code})
+        for code, points in history.items()
+    }
     return render(
         request,
         "evaluation/criterion_detail.html",
@@ -87,13 +98,8 @@ def criterion_detail(
             "unit": unit,
             "family": family,
             "row": row,
-            "history": selectors.criterion_history(
-                unit=unit,
-                family=family,
-                number=number,
-                measured=poverty_codes(page.applied),
-                dated=standards(),
-            ),
+            "history": history,
+            "trends": trends,
         },
     )
 

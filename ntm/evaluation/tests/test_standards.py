@@ -51,3 +51,24 @@ def test_the_rate_and_its_count_are_measured_and_the_change_is_marked(client, de
         r"<td>2026Q3</td>.*?class=\"standard-change\".*?</tr>\s*<tr><td>2027Q1</td>", page, re.S
     )
     assert "giai đoạn 2022–2025" in page
+    # The trend chart breaks its line at the change and marks it.
+    chart = page[page.index('<svg class="trend"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert 'id="standard-change"' in chart
+    assert 'id="values-1"' in chart and 'id="values-2"' in chart and 'id="values-3"' not in chart
+
+
+def test_a_trend_without_a_change_of_standard_is_one_line():
+    from ntm.evaluation.charts import trend_svg
+    from ntm.evaluation.selectors import HistoryPoint
+
+    points = [
+        HistoryPoint(p, "not_met", v, "4", None, p)
+        for p, v in (("2025Q4", "6.1"), ("2026Q1", "5.2"), ("2026Q2", "4.4"))
+    ]
+    svg = trend_svg(points, title="6.1")
+    assert 'id="values-1"' in svg and 'id="values-2"' not in svg
+    assert "standard-change" not in svg and "<title>6.1</title>" in svg
+    # Fewer than two numbers (or pass/fail values): no chart.
+    assert trend_svg(points[:1], title="x") == ""
+    assert trend_svg([HistoryPoint("2026Q1", "met", "true", "true", None, "")] * 3, title="x") == ""
