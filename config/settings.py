@@ -192,6 +192,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ntm@localhost")
 # Uploaded import files are read in memory up to this size; larger ones are refused by the form.
 NTM_MAX_IMPORT_BYTES = int(os.environ.get("NTM_MAX_IMPORT_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = NTM_MAX_IMPORT_BYTES
+# What is read of an uploaded table (ntm.core.tabular.limits), by kind of import; a file beyond
+# them is refused naming the limit. "trusted": files given to management commands.
+NTM_TABLE_LIMITS: dict[str, dict[str, int]] = {
+    "default": {
+        "bytes": NTM_MAX_IMPORT_BYTES,
+        "rows": int(os.environ.get("NTM_MAX_IMPORT_ROWS", "100000")),
+        "columns": 200,
+    },
+    "criteria": {"bytes": 2 * 1024 * 1024, "rows": 5000},
+    "groups": {"bytes": 2 * 1024 * 1024, "rows": 20000},
+    "trusted": {"bytes": 2 * 1024**3, "rows": 10_000_000, "columns": 1000},
+}
+# Images (photos of works, evidence): a small file may unpack to a huge bitmap.
+NTM_MAX_IMAGE_PIXELS = int(os.environ.get("NTM_MAX_IMAGE_PIXELS", str(40_000_000)))
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.accounts.views import home
 from ntm.api.api import api
+from ntm.core.views import refused
 
 admin.site.site_header = _("NTM administration")
 admin.site.site_title = _("NTM administration")
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("ntm.portal.urls")),
     path("", include("ntm.recognition.urls")),
     path("", include("ntm.reports.urls")),
+    path("imports/refused/<str:token>.csv", refused, name="refused"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

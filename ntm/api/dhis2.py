@@ -14,8 +14,6 @@ may belong to another unit then (the 2025 reform gave 14758, Phường Đông Th
 Rồng), and the value must not land there.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from ntm.api.models import Dhis2Kind, Dhis2Mapping
 from ntm.catalog.models import CriteriaSet
+from ntm.core.csvout import write_csv
+from ntm.core.tabular import ImportRefused, csv_rows, decode, limits
 from ntm.engine.periods import Period, parse_period
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import version_during
@@ -141,11 +141,9 @@ def export_values(
 
 
 def render_csv(data_values: list[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for v in data_values:
-        writer.writerow(
+    return write_csv(
+        CSV_COLUMNS,
+        (
             [
                 v["dataElement"],
                 v["period"],
@@ -158,17 +156,23 @@ def render_csv(data_values: list[dict[str, Any]]) -> bytes:
                 v.get("comment", ""),
                 "false",
             ]
-        )
-    return buffer.getvalue().encode()
+            for v in data_values
+        ),
+        bom=False,
+        lineterminator="\n",
+    )
 
 
 def parse_csv(data: bytes) -> list[dict[str, Any]]:
     """DHIS2 CSV rows (header optional, columns by position) as dataValue objects."""
+    limit = limits()
+    if len(data) > limit.bytes:
+        raise ValueError(_("The file is larger than %(mb)d MB.") % {"mb": limit.bytes // 2**20})
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(_("The file is not UTF-8 text.")) from None
-    rows = list(csv.reader(io.StringIO(text)))
+        text, _encoding = decode(data)
+        rows = csv_rows(text, limit, delimiter=",")
+    except ImportRefused as exc:
+        raise ValueError("; ".join(str(e) for e in exc.errors)) from None
     if rows and rows[0] and rows[0][0].strip().lower() == "dataelement":
         rows = rows[1:]
     found = []

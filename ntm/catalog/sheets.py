@@ -14,7 +14,6 @@ format is (``document.parse_document`` then checks both alike), naming every bad
 column at once; ``write_sheet`` turns a document (``changes.stored_document``) into a file.
 """
 
-import csv
 import datetime as dt
 import io
 import re
@@ -26,7 +25,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ntm.catalog.document import FIELDS, FORMAT, CatalogError, parse_document
-from ntm.core.tabular import CellError, ImportRefused, header_key, read_rows
+from ntm.core.csvout import write_csv
+from ntm.core.tabular import (
+    CellError,
+    ImportRefused,
+    csv_rows,
+    decode,
+    header_key,
+    limits,
+    read_rows,
+)
 from ntm.core.text import fold
 from ntm.engine.model import Axis, Direction, Kind
 from ntm.geo.models import Region
@@ -217,13 +225,14 @@ def _number(text: str) -> Decimal | None:
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CatalogError([_("The file is not UTF-8 text.")]) from exc
+    limit = limits("criteria")
+    if len(data) > limit.bytes:
+        raise ImportRefused(
+            [CellError(None, None, _("The file is larger than %(mb)d MB.") % {"mb": 2})]
+        )
+    text, _encoding = decode(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",;\t", key=first.count)
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return csv_rows(text, limit, delimiter=max(",;\t", key=first.count))
 
 
 @dataclass
@@ -240,15 +249,15 @@ class Sheet:
 
 def read_sheet(data: bytes, *, filename: str = "") -> Sheet:
     """The document a sheet holds and its bad cells (``CatalogError``: an unreadable file)."""
-    if Path(filename).suffix.lower() == ".csv" or (
-        Path(filename).suffix.lower() not in EXTENSIONS and data[:4] != b"PK\x03\x04"
-    ):
-        raw = _csv_rows(data)
-    else:
-        try:
-            raw = read_rows(data, filename=filename or "sheet.xlsx")
-        except ImportRefused as exc:
-            raise CatalogError([str(e) for e in exc.errors]) from exc
+    try:
+        if Path(filename).suffix.lower() == ".csv" or (
+            Path(filename).suffix.lower() not in EXTENSIONS and data[:4] != b"PK\x03\x04"
+        ):
+            raw = _csv_rows(data)
+        else:
+            raw = read_rows(data, filename=filename or "sheet.xlsx", kind="criteria")
+    except ImportRefused as exc:
+        raise CatalogError([str(e) for e in exc.errors]) from exc
     reader = _Reader()
     code_key = header_key(INDICATOR_COLUMNS["code"])
     start = next(
@@ -871,10 +880,7 @@ def write_sheet(document: dict[str, Any], fmt: str) -> bytes:
     """The document as an XLSX workbook or a CSV file (UTF-8 with BOM, for Excel)."""
     rows = sheet_rows(document)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerows(rows)
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
+        return write_csv(None, rows)
     if fmt != "xlsx":
         raise ValueError(f"unknown sheet format {fmt!r}")
     return _xlsx(rows, title=str(document["set"].get("code", ""))[:31] or "criteria")

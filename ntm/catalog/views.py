@@ -22,6 +22,7 @@ from ntm.catalog.loader import (
     read_criteria,
 )
 from ntm.catalog.models import CriteriaSet, Indicator
+from ntm.core.refusals import refused as bounded
 from ntm.evaluation import actions
 from ntm.geo.models import AdminUnit, Level
 
@@ -326,7 +327,12 @@ def set_upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "catalog/set_upload.html",
-        {"form": form, "errors": errors, "preview": preview, "summary": summary},
+        {
+            "form": form,
+            "refused": bounded(request, errors) if errors else None,
+            "preview": preview,
+            "summary": summary,
+        },
     )
 
 

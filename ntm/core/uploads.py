@@ -1,9 +1,16 @@
 """One check for every uploaded file: type by extension *and* content, and size."""
 
+import io
 import os
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from ntm.core.tabular import limits
 
 PDF = (".pdf", "application/pdf", b"%PDF")
 PNG = (".png", "image/png", b"\x89PNG")
@@ -52,4 +59,40 @@ def check_upload(
         raise UploadError(
             _("The file's content does not match its type %(ext)s.") % {"ext": extension}
         )
+    if content_type.startswith("image/"):
+        _check_pixels(content)
     return CheckedUpload(os.path.basename(name)[:200], extension, content_type)
+
+
+def _check_pixels(content: bytes) -> None:
+    """A photo of a few hundred kilobytes may declare a bitmap of gigabytes (a decompression
+    bomb): the header's size is checked before anything decodes the pixels."""
+    limit = settings.NTM_MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns from 89 megapixels; the limit below decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        width = height = limit  # beyond Pillow's own limit: refused below
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise UploadError(_("The image cannot be read.")) from exc
+    if width * height > limit:
+        raise UploadError(
+            _("The image is %(w)s × %(h)s pixels; at most %(mp)s megapixels are accepted.")
+            % {"w": width, "h": height, "mp": f"{limit / 1e6:g}"}
+        )
+
+
+def check_table_upload(upload: Any, kind: str = "default") -> None:
+    """An uploaded table (CSV or XLSX) before it is read: its type by name, and its size
+    against the import's limit (``tabular.limits``), from the size the upload declares."""
+    if not str(upload.name).lower().endswith((".csv", ".xlsx", ".txt")):
+        raise UploadError(_("Upload a CSV or XLSX file."))
+    limit = limits(kind).bytes
+    if upload.size > limit:
+        raise UploadError(
+            _("The file is %(size)s MB; at most %(limit)s MB are read.")
+            % {"size": f"{upload.size / 2**20:.1f}", "limit": f"{limit / 2**20:g}"}
+        )

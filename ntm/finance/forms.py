@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ntm.core.uploads import UploadError, check_table_upload
 from ntm.finance.models import (
     CASH_SOURCES,
     QUANTITY_SOURCES,
@@ -193,3 +194,11 @@ class ContributionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        try:
+            check_table_upload(upload)
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload

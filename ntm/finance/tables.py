@@ -6,7 +6,6 @@ transaction; any bad row refuses the whole file with every error named by row an
 An export imports back unchanged (codes, ISO dates, plain whole numbers).
 """
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from ntm.core.csvout import unguard, write_csv
 from ntm.core.tabular import CellError, ImportRefused, Table, read_table
 from ntm.core.text import fold
 from ntm.finance import services
@@ -83,7 +83,6 @@ KIND_WORDS = {
     "vat tu": ContributionKind.MATERIALS,
     "vat lieu": ContributionKind.MATERIALS,
 }
-FORMULA_START = ("=", "+", "-", "@")
 
 
 class _Row:
@@ -94,10 +93,7 @@ class _Row:
         self.ok = True
 
     def text(self, column: str) -> str:
-        value = self.cells.get(column, "").strip()
-        if value[:1] == "'" and value[1:2] in FORMULA_START:
-            value = value[1:]  # the guard our CSV export adds
-        return value
+        return unguard(self.cells.get(column, "").strip())  # the guard our CSV export adds
 
     def fail(self, column: str | None, message: str) -> None:
         self.ok = False
@@ -392,19 +388,4 @@ def render(columns: list[str], rows: list[list[str]], fmt: str, sheet: str) -> b
         return buffer.getvalue()
     if fmt != "csv":
         raise ValueError(f"unknown format {fmt!r} (csv or xlsx)")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(
-            [f"'{t}" if t[:1] in FORMULA_START and not _is_number(t) else t for t in row]
-        )
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except ArithmeticError:
-        return False
-    return True
+    return write_csv(columns, rows)

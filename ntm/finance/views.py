@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ntm.accounts.permissions import Action, can, require, unit_or_404
+from ntm.core.refusals import Refused
+from ntm.core.refusals import refused as bounded
 from ntm.core.tabular import ImportRefused
 from ntm.finance import selectors, services, tables
 from ntm.finance.forms import (
@@ -452,7 +454,7 @@ def import_file(request: HttpRequest, unit_id: int, year: int, what: str) -> Htt
     if what not in KINDS:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors: list[Any] = []
+    errors: Refused | None = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         importer = tables.import_contributions if what == "contributions" else tables.import_works
@@ -461,7 +463,7 @@ def import_file(request: HttpRequest, unit_id: int, year: int, what: str) -> Htt
                 user=request.user, unit=unit, source=upload.read(), filename=upload.name
             )
         except ImportRefused as exc:
-            errors = exc.errors
+            errors = bounded(request, exc.errors)
         else:
             messages.success(request, _("%(n)d rows imported.") % {"n": len(saved)})
             target = "finance:contributions" if what == "contributions" else "finance:overview"
@@ -475,7 +477,7 @@ def import_file(request: HttpRequest, unit_id: int, year: int, what: str) -> Htt
             unit,
             year,
             form=form,
-            errors=errors,
+            refused=errors,
             what=what,
             columns=list(columns),
         ),

@@ -6,9 +6,7 @@ column. Writing is ``evaluation.actions.commune_groups_set`` (thresholds depend 
 so the communes' results are refreshed in the same step).
 """
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import IO
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ntm.core.csvout import write_csv
 from ntm.core.tabular import CellError, ImportRefused, read_table
 from ntm.core.text import fold
 from ntm.geo.models import AdminUnit, Classification, Level
@@ -182,18 +181,17 @@ def province_groups(*, province: AdminUnit, day: dt.date) -> list[CommuneGroup]:
 
 def template_csv(rows: list[CommuneGroup]) -> bytes:
     """The province's table to fill in: one line per commune, with today's group if any."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Mã xã", "Tên xã", "Nhóm xã", "Từ ngày", "Căn cứ"])
-    for row in rows:
-        current = row.current
-        writer.writerow(
+    return write_csv(
+        ["Mã xã", "Tên xã", "Nhóm xã", "Từ ngày", "Căn cứ"],
+        (
             [
                 row.unit.code,
                 row.unit.name,
-                current.value if current else "",
-                f"{current.valid_from:%d/%m/%Y}" if current else "",
-                current.legal_basis if current else "",
+                row.current.value if row.current else "",
+                f"{row.current.valid_from:%d/%m/%Y}" if row.current else "",
+                row.current.legal_basis if row.current else "",
             ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            for row in rows
+        ),
+        lineterminator="\r\n",
+    )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from ntm.accounts.permissions import Action, browse_roots, can, require, visible_units
 from ntm.core.http import HtmxHttpRequest
+from ntm.core.refusals import refused as bounded
 from ntm.core.tabular import ImportRefused
 from ntm.evaluation import actions
 from ntm.geo import groups, selectors, services
@@ -220,7 +221,7 @@ def commune_groups(request: HttpRequest, unit_id: int) -> HttpResponse:
             "upload": upload,
             "preview": preview,
             "to_change": [r for r in preview if r.changes],
-            "errors": errors,
+            "refused": bounded(request, errors) if errors else None,
             "editable": province.is_current,
         },
     )

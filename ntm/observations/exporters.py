@@ -7,7 +7,6 @@ one sheet with a bold, frozen header row; codes and periods are text cells (0740
 zero), numbers are number cells when Excel holds them exactly, text otherwise.
 """
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -16,6 +15,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from ntm.catalog.models import CriteriaSet
+from ntm.core.csvout import write_csv
 from ntm.engine.periods import parse_period
 from ntm.engine.values import format_value
 from ntm.geo.models import AdminUnit
@@ -97,11 +97,7 @@ def export_rows(
 
 
 def _csv(rows: list[tuple[str, str, str, str, str, str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return write_csv(COLUMNS, rows)
 
 
 def _exact_number(text: str) -> float | int | None:

@@ -1,6 +1,7 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from ntm.core.uploads import UploadError, check_table_upload
 
 
 class ValueForm(forms.Form):
@@ -29,10 +30,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError(_("Upload a CSV or XLSX file."))
-        if upload.size > settings.NTM_MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("The file is too large."))
+        try:
+            check_table_upload(upload)
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc)) from exc
         return upload
 
 

@@ -78,6 +78,7 @@ class ImportPreview:
     results: int = 0  # set results recomputed (0 for a dry run)
     # (national set, units) whose values changed: what the caller must refresh
     touched: list[tuple[CriteriaSet, list[AdminUnit]]] = field(default_factory=list)
+    encoding: str = "utf-8"  # how the file was read ("xlsx", "utf-8", "cp1258"…)
 
     @property
     def counts(self) -> Counter[str]:
@@ -154,7 +155,9 @@ def _percent_cells(data: bytes, table: Table) -> dict[int, str]:
     try:
         column: int | None = None
         number = 0
-        for cells in workbook.worksheets[0].iter_rows():
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # type: ignore[union-attr]  # never trust the declared size
+        for cells in sheet.iter_rows():
             if column is None:
                 titles = ["" if c.value is None else str(c.value).strip() for c in cells]
                 if not any(titles):
@@ -414,7 +417,7 @@ def import_values(
     lookups = _Lookups(table, user)
     rows = _resolve_rows(table, lookups, errors)
     has_note = "note" in table.headers
-    preview = ImportPreview(dry_run=dry_run)
+    preview = ImportPreview(dry_run=dry_run, encoding=table.encoding)
     touched: dict[int, dict[int, AdminUnit]] = defaultdict(dict)
     sets: dict[int, CriteriaSet] = {}
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from ntm.accounts.permissions import Action, can, require
 from ntm.catalog.models import CriteriaSet
 from ntm.catalog.selectors import families_for_unit
+from ntm.core.refusals import refused as bounded
 from ntm.core.tabular import ImportRefused
 from ntm.evaluation import actions
 from ntm.geo.models import AdminUnit
@@ -152,7 +153,7 @@ def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             preview = actions.values_import(path.read_bytes(), user=request.user, filename=owner)
         except ImportRefused as exc:
-            context["errors"] = exc.errors
+            context["refused"] = bounded(request, exc.errors)
         else:
             path.unlink(missing_ok=True)
             request.session.pop(f"import-{token}", None)
@@ -166,7 +167,7 @@ def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
                 data, user=request.user, dry_run=True, filename=upload.name
             )
         except ImportRefused as exc:
-            context["errors"] = exc.errors
+            context["refused"] = bounded(request, exc.errors)
         else:
             token = secrets.token_hex(16)
             path = _pending_path(token)

@@ -1,7 +1,18 @@
-import pytest
+import io
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+import pytest
+from PIL import Image
+
+
+def _image(fmt: str) -> bytes:
+    """A real 8×8 picture: uploads are opened to check their size in pixels."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, fmt)
+    return buffer.getvalue()
+
+
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ def test_a_bad_file_lists_every_problem_and_writes_nothing(
     client.force_login(User.objects.get(username="xa"))
     url = reverse("observations:import", args=[demo["07408"].pk])
     response = client.post(url, {"file": SimpleUploadedFile("v.csv", BAD.encode())})
-    errors = response.context["errors"]
+    errors = response.context["refused"].shown
     assert [(e.row, e.column) for e in errors] == [(2, "value"), (3, "unit")]
     assert not DataValue.objects.exists() and "token" not in response.context
 

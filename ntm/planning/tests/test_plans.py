@@ -1,9 +1,11 @@
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from PIL import Image
 
 from ntm.accounts.models import User
 from ntm.planning import services
@@ -269,7 +271,7 @@ def test_progress_attachments_are_served_only_to_those_who_may_see_the_plan(
         percent=10,
         note="Ảnh",
         attachment_name="anh.png",
-        attachment=b"\x89PNG\r\n",
+        attachment=_png(),
     )
     url = reverse("planning:attachment", args=[units["07408"].pk, 2024, update.pk])
     client.force_login(User.objects.get(username="xem"))
@@ -312,3 +314,9 @@ def test_a_snapshot_taken_late_reports_the_tasks_as_they_stood_at_the_period_end
         for t in plan.tasks.exclude(pk=task.pk)
         if t.done_on and dt.date(2024, 3, 31) < t.done_on <= dt.date(2024, 12, 31)
     )
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, "PNG")
+    return buffer.getvalue()
