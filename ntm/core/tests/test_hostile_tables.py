@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from ntm.accounts.models import User
 from ntm.core.csvout import safe_cell, unguard, write_csv
-from ntm.core.tabular import ImportRefused, decode, read_rows, read_table
+from ntm.core.tabular import ImportRefused, decode, read_rows, read_table, trusted
 from ntm.core.uploads import IMAGES, UploadError, check_upload
 from ntm.observations.models import DataValue
 
@@ -206,3 +206,17 @@ def test_the_works_import_refuses_a_file_over_the_limit_before_reading_it(client
     response = client.post(reverse("finance:works_import", args=[unit.pk, 2024]), {"file": upload})
     assert response.status_code in (200, 400)
     assert "MB" in response.content.decode()
+
+
+def test_an_administrators_command_reads_beyond_the_webs_limits(settings):
+    settings.NTM_TABLE_LIMITS = {
+        **settings.NTM_TABLE_LIMITS,
+        "default": {"bytes": 20 * MB, "rows": 5, "columns": 50},
+    }
+    data = "\n".join(["code,value"] + [f"c{i},{i}" for i in range(10)]).encode()
+    with pytest.raises(ImportRefused):
+        read_rows(data, filename="x.csv")
+    with trusted():
+        assert len(read_rows(data, filename="x.csv")) == 11
+    with pytest.raises(ImportRefused):  # only inside
+        read_rows(data, filename="x.csv")

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ntm.core.tabular import ImportRefused
+from ntm.core.tabular import ImportRefused, trusted
 from ntm.evaluation.actions import commune_groups_set
 from ntm.geo.groups import read_groups
 from ntm.geo.models import AdminUnit, Level
@@ -26,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--province", required=True, help="Code of a province in force today")
         parser.add_argument("--dry-run", action="store_true", help="Check and list, write nothing")
 
+    # An administrator's own file: the web's limits on uploaded tables do not apply.
+    @trusted()
     def handle(self, *args: Any, **options: Any) -> None:
         province = (
             AdminUnit.objects.filter(code=options["province"], level=Level.PROVINCE)
