@@ -75,6 +75,14 @@ def token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
     return token
 
 
+def tokens_revoke_all(*, user_id: int) -> int:
+    """Every live token of a person (their password changed: whoever knew the old one may
+    hold a token made with it). Returns how many were revoked."""
+    return ApiToken.objects.filter(user_id=user_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def token_for_key(key: str) -> ApiToken | None:
     """The active token of this key, its user loaded; marks it used (coarsely)."""
     if not key.startswith(KEY_PREFIX) or len(key) > 200:

@@ -8,10 +8,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages anyone may open without logging in.
-PUBLIC = {"accounts:login", "set_language"}
+PUBLIC = {
+    "accounts:login",
+    "set_language",
+    # The forgotten-password flow (tested in test_login_protection.py).
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_complete",
+}
 # Public pages that take an object from the URL (ntm.portal: a unit by national code, a work by
 # id); they show only public data, tested in ntm/portal/tests.
 PUBLIC_WITH_KWARGS = {
+    "accounts:password_reset_confirm",  # a signed one-time link
     "portal:unit",
     "portal:unit_feedback",
     "portal:work",
