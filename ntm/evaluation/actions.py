@@ -52,8 +52,10 @@ def value_record(
     period: str,
     value: str | Value,
     note: str = "",
+    based_on: str | None = None,
 ) -> tuple[DataValue, bool]:
-    """Record a value (``observations.services.value_set``) and refresh the unit's results."""
+    """Record a value (``observations.services.value_set``; ``based_on``: the version the
+    person read, see there) and refresh the unit's results."""
     record, changed = observation_services.value_set(
         user=user,
         unit=unit,
@@ -62,6 +64,7 @@ def value_record(
         period=period,
         value=value,
         note=note,
+        based_on=based_on,
     )
     if changed:
         refresh(unit=unit, family=criteria_set)

@@ -280,6 +280,7 @@ def value_save(
     unit, family, parsed = _entry_context(request, unit_id, set_code, period, Action.EDIT_DATA)
     form = ValueForm(request.POST)
     error = ""
+    conflict: services.StaleValue | None = None
     if form.is_valid():
         try:
             actions.value_record(
@@ -290,7 +291,11 @@ def value_save(
                 period=parsed.code,
                 value=form.cleaned_data["value"],
                 note=form.cleaned_data["note"],
+                # The version the page showed (absent from forms of older pages: no check).
+                based_on=request.POST.get("based_on"),
             )
+        except services.StaleValue as exc:
+            error, conflict = str(exc), exc
         except services.DataError as exc:
             error = str(exc)
     else:
@@ -314,7 +319,9 @@ def value_save(
             "family": family,
             "row": row,
             "error": error,
-            "typed": request.POST.get("value", "") if error else "",
+            # On a conflict the field shows the value as it is now; the person's own is offered.
+            "typed": request.POST.get("value", "") if error and conflict is None else "",
+            "mine": request.POST.get("value", "") if conflict is not None else "",
             "can_edit": True,
             "oob": True,
         },

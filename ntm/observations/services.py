@@ -1,5 +1,6 @@
 """Writes on indicator data. Web forms, the import, the API and commands all come through here."""
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,51 @@ from ntm.observations.models import (
 
 class DataError(ValueError):
     """A refused write, with a message for people (already translated)."""
+
+
+class StaleValue(DataError):
+    """Someone changed the value after the person's copy was read: their save would silently
+    undo it. ``current`` is the value as it is now (None: it was deleted)."""
+
+    def __init__(self, message: str, current: "DataValue | None"):
+        super().__init__(message)
+        self.current = current
+
+
+def version_of(record: "DataValue | None") -> str:
+    """What a form or an API client sends back as ``based_on``: the value's last change ("" for
+    no value yet)."""
+    return record.updated_at.isoformat() if record is not None and record.pk else ""
+
+
+def _same_version(existing: "DataValue | None", based_on: str) -> bool:
+    text = based_on.strip()
+    if not text:
+        return existing is None
+    try:
+        read = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise DataError(
+            _("“%(text)s” is not the date and time the value was read (ISO 8601).")
+            % {"text": text[:40]}
+        ) from exc
+    if timezone.is_naive(read):
+        read = timezone.make_aware(read, dt.UTC)
+    return existing is not None and existing.updated_at == read
+
+
+def _stale_message(current: "DataValue | None") -> str:
+    if current is None:
+        return _("Someone deleted this value after you read it.")
+    who = current.updated_by
+    name = (who.get_full_name() or who.get_username()) if who is not None else _("someone")
+    return _(
+        "%(who)s changed this value to %(value)s at %(time)s, after you read it."
+    ) % {
+        "who": name,
+        "value": current.text,
+        "time": timezone.localtime(current.updated_at).strftime("%H:%M %d/%m/%Y"),
+    }
 
 
 def value_message(error: ValueError_) -> str:
@@ -166,8 +212,14 @@ def value_set(
     value: str | Value,
     note: str = "",
     source: str = ValueSource.ENTERED,
+    based_on: str | None = None,
 ) -> tuple[DataValue, bool]:
     """Record a value; returns (value, changed). Validates kind, range, scope and locks.
+
+    ``based_on`` is the ``version_of`` the value the person read (a form's hidden field, an
+    API client's ``updated_at``): when the value changed since, the save is refused with
+    ``StaleValue`` instead of silently undoing the other person's change. None: no check
+    (imports, commands, the demo).
 
     Results are not refreshed here: callers use ``evaluation.actions.value_record``. The unit
     is locked until the transaction ends, so two saves of one unit (and their refreshes) run
@@ -200,6 +252,13 @@ def value_set(
     existing = DataValue.objects.filter(
         unit=unit, criteria_set=criteria_set, code=code, period=parsed_period.code
     ).first()
+    # Saving what is already there is no conflict.
+    if (
+        based_on is not None
+        and not _same_version(existing, based_on)
+        and (existing is None or existing.text != format_value(typed))
+    ):
+        raise StaleValue(_stale_message(existing), existing)
     if existing is not None and existing.is_locked:
         raise DataError(
             _(
