@@ -123,6 +123,10 @@ TASKS = {
     "background": {"BACKEND": _BACKGROUND[os.environ.get("NTM_BACKGROUND_TASKS", "immediate")]},
 }
 
+# Reverse proxies in front of the application (nginx: 1). Client addresses are read from
+# X-Forwarded-For only as far as these proxies wrote it (ntm.core.net.client_ip).
+NTM_PROXY_COUNT = int(os.environ.get("NTM_PROXY_COUNT", "0"))
+
 # API requests per token (else per user, else per address) and window: "600/m", "20/s".
 NTM_API_RATE = os.environ.get("NTM_API_RATE", "600/m")
 
