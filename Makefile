@@ -64,9 +64,9 @@ messages: setup ## refresh and compile the translations (needs GNU gettext)
 	$(DEV_ENV) $(MANAGE) makemessages -l vi -l en --no-location --ignore=.venv --ignore=.tools --ignore=var
 	$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=.tools --ignore=var
 
-deps: ## Debian packages for PDF rendering, browser tests and translations (run as root)
+deps: ## Debian packages for PDF rendering, browser tests, translations and backups (run as root)
 	apt-get update
-	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext
+	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
 
 bench: setup ## benchmarks (print figures and ratios)
 	$(DEV_ENV) $(PY) bench/import_units.py
