@@ -5,6 +5,7 @@ SQLite is the embedded default; set DATABASE_URL (postgres://...) for PostgreSQL
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -177,21 +178,58 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
 
+# Production behind HTTPS (HTTPS=1, DEBUG off): redirect to HTTPS, secure cookies, HSTS for a
+# year. Each can be set on its own; docs in deploy/ntm.env.example.
+HTTPS = env_bool("HTTPS")
+_PRODUCTION_HTTPS = HTTPS and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION_HTTPS)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _PRODUCTION_HTTPS else "0")
+)
+# Both off unless asked, so `check --deploy` is told not to warn about them: a province's domain
+# has other sites under it that this one cannot vouch for (W005), and the browsers' preload list
+# is a commitment for the whole domain that only its owner can make (W021).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _PRODUCTION_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind the trusted proxies the scheme is the one nginx saw (it must set X-Forwarded-Proto,
+# overwriting whatever the client sent); without a proxy the header is never believed.
+if NTM_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-MAILERS = {
+# Mail: SMTP when EMAIL_HOST is set, else the console (development). EMAIL_BACKEND overrides.
+# Production without a mail server fails `check --deploy` (Django's mail.E001).
+_EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+_EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        "BACKEND": os.environ.get("EMAIL_BACKEND")
+        or (
+            "django.core.mail.backends.smtp.EmailBackend"
+            if _EMAIL_HOST
+            else "django.core.mail.backends.console.EmailBackend"
         ),
     }
 }
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _EMAIL_HOST or "localhost",
+        "port": int(os.environ.get("EMAIL_PORT", "465" if _EMAIL_USE_SSL else "587")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", not _EMAIL_USE_SSL),
+        "use_ssl": _EMAIL_USE_SSL,
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ntm@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Uploaded import files are read in memory up to this size; larger ones are refused by the form.
 NTM_MAX_IMPORT_BYTES = int(os.environ.get("NTM_MAX_IMPORT_BYTES", str(20 * 1024 * 1024)))
