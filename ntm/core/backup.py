@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -328,6 +329,8 @@ def verify(archive_path: Path, workdir: Path, *, using: str = DEFAULT_DB_ALIAS) 
     missing = sorted(set(expected) - seen)
     if missing:
         raise BackupError(f"Missing from the archive: {', '.join(missing)}.")
+    if manifest["database"]["vendor"] == "postgresql":
+        _pg_tables(workdir / manifest["database"]["file"])
     return Verified(
         manifest=manifest,
         root=workdir,
@@ -346,6 +349,22 @@ def database_in_use(*, using: str = DEFAULT_DB_ALIAS) -> bool:
     return get_user_model()._default_manager.using(using).exists()
 
 
+def _pg_tables(dump: Path) -> set[str]:
+    """The tables of a custom-format dump. Fails when this pg_restore cannot read the dump (one
+    older than the pg_dump that wrote it), before anything is written."""
+    result = subprocess.run(
+        [_pg_tool("pg_restore"), "--list", str(dump)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BackupError(f"pg_restore cannot read the dump: {result.stderr.strip()}")
+    return {
+        m.group(2) for m in re.finditer(r"^\d+; \d+ \d+ TABLE (\S+) (\S+) ", result.stdout, re.M)
+    }
+
+
 def _load(connection: BaseDatabaseWrapper, dump: Path) -> None:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
@@ -356,25 +375,49 @@ def _load(connection: BaseDatabaseWrapper, dump: Path) -> None:
         finally:
             source.close()
         connection.close()
-    else:
-        # pg_restore needs the tables it drops: Django must not hold them.
-        connection.close()
-        args, env = _pg_args(connection)
-        _run(
-            [
-                _pg_tool("pg_restore"),
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                # Grants name roles of the old server, which may not exist on this one.
-                "--no-acl",
-                "--single-transaction",
-                "--exit-on-error",
-                *args,
-                str(dump),
-            ],
-            env,
-        )
+        return
+    # Tables the archive lacks (made by newer migrations, say) go too, as with SQLite's whole
+    # file; dropped first because --clean cannot drop a table that one of them references.
+    extra = sorted(set(connection.introspection.table_names()) - _pg_tables(dump))
+    preamble = dump.with_name("preamble.sql")
+    preamble.write_text(
+        "".join(f"DROP TABLE IF EXISTS {connection.ops.quote_name(t)} CASCADE;\n" for t in extra)
+    )
+    script = dump.with_name("restore.sql")
+    _run(
+        [
+            _pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            # Grants name roles of the old server, which may not exist on this one.
+            "--no-acl",
+            "--file",
+            str(script),
+            str(dump),
+        ],
+        dict(os.environ),
+    )
+    # The tables psql drops must not be held by Django's session.
+    connection.close()
+    args, env = _pg_args(connection)
+    # One transaction for both files: any error and the database is left as it was.
+    _run(
+        [
+            _pg_tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set",
+            "ON_ERROR_STOP=1",
+            *args,
+            "--file",
+            str(preamble),
+            "--file",
+            str(script),
+        ],
+        env,
+    )
 
 
 def _restore_media(verified: Verified) -> None:
