@@ -108,3 +108,23 @@ def test_each_setting_follows_its_variable(extra, hsts, proxy_header):
     values = _settings(extra, "SECURE_HSTS_SECONDS", "SECURE_PROXY_SSL_HEADER")
     assert values["SECURE_HSTS_SECONDS"] == hsts
     assert values["SECURE_PROXY_SSL_HEADER"] == proxy_header
+
+
+def test_the_mailer_django_builds_is_smtp_with_the_environment():
+    code = (
+        "from django.core import mail; m = mail.mailers.default; "
+        "print(type(m).__module__, m.host, m.port, m.use_tls, m.use_ssl, m.username, m.password)"
+    )
+    result = _run(
+        {"EMAIL_USE_TLS": "", "EMAIL_USE_SSL": "1", "EMAIL_PORT": ""}, "shell", "-c", code
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django.core.mail.backends.smtp",
+        "smtp.example.gov.vn",
+        "465",  # the SSL port when EMAIL_PORT is left empty
+        "False",
+        "True",
+        "ntm@example.gov.vn",
+        "CHANGE-ME",
+    ]
