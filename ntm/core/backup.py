@@ -208,6 +208,8 @@ def backup(output: Path, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
                 info.mtime = int(dt.datetime.now().timestamp())
                 archive.addfile(info, _BytesReader(data))  # type: ignore[arg-type]
             os.replace(partial, output)
+        except OSError as exc:
+            raise BackupError(f"Cannot write {output}: {exc.strerror or exc}.") from None
         finally:
             partial.unlink(missing_ok=True)
     return manifest

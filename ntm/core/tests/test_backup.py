@@ -217,3 +217,10 @@ def test_tables_the_archive_lacks_are_dropped(media, tmp_path):
     call_command("restore", str(archive), "--force", stdout=io.StringIO())
     assert "ntm_from_newer_code" not in connection.introspection.table_names()
     assert get_user_model().objects.filter(username="canbo").exists()
+
+
+def test_an_unwritable_destination_is_named(media, tmp_path):
+    _small_installation(media)
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("backup", "-o", str(tmp_path / "missing" / "ntm.tar.gz"))
+    assert not (tmp_path / "missing").exists()
