@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 DEV_ENV := DEBUG=1
 export NTM_ALLOW_DEV_KEY := 1
 
-.PHONY: help setup run test test-pg e2e api-fuzz lint format typecheck migrations-check deps messages bench clean
+.PHONY: help setup run serve test test-pg e2e api-fuzz lint format typecheck migrations-check deps messages bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -35,6 +35,18 @@ run: setup ## set up, migrate, load the demo data and serve at http://127.0.0.1:
 	$(DEV_ENV) $(MANAGE) db_worker --backend background --no-reload --queue-name '*' & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+ENV_FILE ?=
+serve: setup ## production: collectstatic, migrate, then gunicorn and the task worker (environment or ENV_FILE=/etc/ntm/ntm.env)
+	@# Production settings come from the environment (or ENV_FILE): never the development key.
+	@# The worker takes the long jobs, so the queue must be the database's.
+	unset NTM_ALLOW_DEV_KEY; \
+	if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+	export NTM_BACKGROUND_TASKS=database; \
+	$(MANAGE) collectstatic --no-input -v 0 && $(MANAGE) migrate --no-input || exit 1; \
+	$(MANAGE) db_worker --backend background --no-reload --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
+	.venv/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 test: setup ## the whole suite (without the browser tests), in parallel
 	$(PY) -m pytest -n auto -m "not e2e" $(PYTEST_ARGS)
@@ -64,9 +76,9 @@ messages: setup ## refresh and compile the translations (needs GNU gettext)
 	$(DEV_ENV) $(MANAGE) makemessages -l vi -l en --no-location --ignore=.venv --ignore=.tools --ignore=var
 	$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=.tools --ignore=var
 
-deps: ## Debian packages for PDF rendering, browser tests and translations (run as root)
+deps: ## Debian packages for PDF rendering, browser tests, translations and backups (run as root)
 	apt-get update
-	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext
+	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
 
 bench: setup ## benchmarks (print figures and ratios)
 	$(DEV_ENV) $(PY) bench/import_units.py

@@ -5,6 +5,7 @@ SQLite is the embedded default; set DATABASE_URL (postgres://...) for PostgreSQL
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -12,11 +13,21 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# A variable set to nothing (VAR= in an env file) counts as unset: it takes the default.
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (os.environ.get(name) or default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG")
@@ -29,8 +40,8 @@ if not SECRET_KEY:
 
     raise ImproperlyConfigured("Set SECRET_KEY in the environment (or DEBUG=1 for development).")
 
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -101,7 +112,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'ntm.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -123,11 +134,15 @@ _BACKGROUND = {
 }
 TASKS = {
     "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
-    "background": {"BACKEND": _BACKGROUND[os.environ.get("NTM_BACKGROUND_TASKS", "immediate")]},
+    "background": {"BACKEND": _BACKGROUND[os.environ.get("NTM_BACKGROUND_TASKS") or "immediate"]},
 }
 
+# Reverse proxies in front of the application (nginx: 1). Client addresses are read from
+# X-Forwarded-For only as far as these proxies wrote it (ntm.core.net.client_ip).
+NTM_PROXY_COUNT = env_int("NTM_PROXY_COUNT", 0)
+
 # API requests per token (else per user, else per address) and window: "600/m", "20/s".
-NTM_API_RATE = os.environ.get("NTM_API_RATE", "600/m")
+NTM_API_RATE = os.environ.get("NTM_API_RATE") or "600/m"
 
 # One cache shared by every web process (the API's rate limit counts there): Redis when REDIS_URL
 # is set (redis://127.0.0.1:6379/0), else each process's own memory.
@@ -192,27 +207,62 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 
+# Production behind HTTPS (HTTPS=1, DEBUG off): redirect to HTTPS, secure cookies, HSTS for a
+# year. Each can be set on its own; docs in deploy/ntm.env.example.
+HTTPS = env_bool("HTTPS")
+_PRODUCTION_HTTPS = HTTPS and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION_HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _PRODUCTION_HTTPS else 0)
+# Both off unless asked, so `check --deploy` is told not to warn about them: a province's domain
+# has other sites under it that this one cannot vouch for (W005), and the browsers' preload list
+# is a commitment for the whole domain that only its owner can make (W021).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _PRODUCTION_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind the trusted proxies the scheme is the one nginx saw (it must set X-Forwarded-Proto,
+# overwriting whatever the client sent); without a proxy the header is never believed.
+if NTM_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-MAILERS = {
+# Mail: SMTP when EMAIL_HOST is set, else the console (development). EMAIL_BACKEND overrides.
+# Production without a mail server fails `check --deploy` (Django's mail.E001).
+_EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+_EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        "BACKEND": os.environ.get("EMAIL_BACKEND")
+        or (
+            "django.core.mail.backends.smtp.EmailBackend"
+            if _EMAIL_HOST
+            else "django.core.mail.backends.console.EmailBackend"
         ),
     }
 }
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ntm@localhost")
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _EMAIL_HOST or "localhost",
+        "port": env_int("EMAIL_PORT", 465 if _EMAIL_USE_SSL else 587),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", not _EMAIL_USE_SSL),
+        "use_ssl": _EMAIL_USE_SSL,
+        "timeout": env_int("EMAIL_TIMEOUT", 30),
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "ntm@localhost"
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 
 # Uploaded import files are read in memory up to this size; larger ones are refused by the form.
-NTM_MAX_IMPORT_BYTES = int(os.environ.get("NTM_MAX_IMPORT_BYTES", str(20 * 1024 * 1024)))
+NTM_MAX_IMPORT_BYTES = env_int("NTM_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NTM_MAX_IMPORT_BYTES
 # What is read of an uploaded table (ntm.core.tabular.limits), by kind of import; a file beyond
 # them is refused naming the limit. "trusted": files given to management commands.
@@ -233,5 +283,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL") or "WARNING"},
 }

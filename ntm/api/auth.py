@@ -16,6 +16,7 @@ from ninja.throttling import BaseThrottle
 
 from ntm.api.errors import ApiError
 from ntm.api.services import token_for_key
+from ntm.core.net import client_ip
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -60,7 +61,7 @@ class RateLimit(BaseThrottle):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return f"u{user.pk}"
-        return f"a{request.META.get('REMOTE_ADDR') or 'unknown'}"
+        return f"a{client_ip(request) or 'unknown'}"
 
     def allow_request(self, request: HttpRequest) -> bool:
         count, window = _rate()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ntm.accounts.permissions import Action, can
 from ntm.catalog.models import CriteriaSet
+from ntm.core.net import client_ip
 from ntm.finance.models import Work
 from ntm.geo.models import AdminUnit
 from ntm.portal import selectors, services
@@ -27,8 +28,8 @@ from ntm.recognition.selectors import public_status
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a forwarded header is set by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # X-Forwarded-For only as far as the trusted proxies (NTM_PROXY_COUNT) wrote it.
+    return client_ip(request) or "unknown"
 
 
 def _day(text: str | None) -> dt.date | None:

@@ -345,3 +345,22 @@ def test_dhis2_import_obeys_the_callers_scope(mapping, api, token_for):
         ).status_code
         == 403
     )
+
+
+def test_anonymous_rate_limit_counts_the_client_behind_the_trusted_proxy(db, client, settings):
+    """Behind nginx every request comes from one REMOTE_ADDR: each forwarded client counts alone."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.NTM_API_RATE = "2/m"
+    settings.NTM_PROXY_COUNT = 1
+
+    def get(forwarded):
+        return client.get(
+            "/api/v1/public/units/99999", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
+
+    assert [get("203.0.113.7") for _ in range(2)] == [404, 404]
+    assert get("9.9.9.9, 203.0.113.7") == 429  # a spoofed entry on the left changes nothing
+    assert get("203.0.113.8") == 404
+    cache.clear()

@@ -31,3 +31,50 @@ def test_demo_values_give_12_of_19_then_13_of_19_and_cong_phen_reaches_the_model
     count = SetResult.objects.count()
     load_demo(with_values=True)
     assert SetResult.objects.count() == count
+
+
+def test_load_demo_refuses_a_database_with_real_users_unless_forced(db):
+    import io
+
+    import pytest
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from ntm.accounts.models import User
+    from ntm.geo.models import AdminUnit
+
+    User.objects.create_user(username="nguyenvana", password="mat-khau-that-2026")
+    with pytest.raises(CommandError, match=r"nguyenvana.*--force"):
+        call_command("load_demo")
+    assert not User.objects.filter(is_demo=True).exists() and not AdminUnit.objects.exists()
+
+    call_command("load_demo", "--force", stdout=io.StringIO())
+    assert User.objects.filter(is_demo=True, username="xa").exists()
+    assert User.objects.filter(username="nguyenvana", is_demo=False).exists()
+
+
+def test_load_demo_runs_again_on_a_demo_database(db):
+    import io
+
+    from django.core.management import call_command
+
+    from ntm.demo.loader import load_demo
+
+    load_demo()
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "Demo data ready" in out.getvalue()
+
+
+def test_the_demo_banner_is_on_the_admin_login_page_too(db, client):
+    from django.urls import reverse
+
+    from ntm.accounts.models import User
+
+    User.objects.create_user(username="nguyenvana", password="x")
+    page = client.get(reverse("admin:login")).content.decode()
+    assert "demo-banner" not in page and 'id="header"' in page
+    User.objects.create_user(username="xem", password="x", is_demo=True)
+    page = client.get(reverse("admin:login")).content.decode()
+    assert 'class="demo-banner"' in page and 'id="header"' in page
+    assert client.get(reverse("accounts:login")).content.decode().count("demo-banner") == 1

@@ -256,6 +256,24 @@ def test_the_sixth_message_in_ten_minutes_is_refused_and_stored_nowhere(client, 
     assert other.status_code == 302
 
 
+def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_client(
+    client, work, no_wait, settings
+):
+    """Every request arrives from nginx (one REMOTE_ADDR): the limit is per forwarded client."""
+    settings.NTM_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for i in range(5):
+        client.defaults.update(proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+        assert _post(client, work, text=f"câu hỏi {i}").status_code == 302
+    # the same client, spoofing an address on the left, is still limited
+    client.defaults.update(proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    assert _post(client, work, text="câu hỏi 6").status_code == 429
+    # another client behind the same proxy is not
+    client.defaults.update(proxy, HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert _post(client, work, text="khác").status_code == 302
+    assert Feedback.objects.count() == 6
+
+
 def test_moderation_publishes_and_answers_and_the_answer_appears_publicly(
     client, persona, work, no_wait, in_2024
 ):
