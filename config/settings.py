@@ -172,12 +172,9 @@ AXES_COOLOFF_TIME = "ntm.accounts.throttle.cool_off"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "ntm.accounts.throttle.locked_out"
-AXES_CLIENT_IP_CALLABLE = "ntm.accounts.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "ntm.core.net.client_ip"  # behind NTM_PROXY_COUNT trusted proxies
 AXES_VERBOSE = False
 NTM_LOGIN_ADDRESS_LIMIT = int(os.environ.get("NTM_LOGIN_ADDRESS_LIMIT", "30"))
-# Axes warns when addresses are not among its lockout parameters: they are counted by
-# AddressThrottleBackend, with a higher limit than accounts (offices share an address).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -221,7 +218,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _PRODUCTION_HTT
 # is a commitment for the whole domain that only its owner can make (W021).
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
-SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# Axes warns when addresses are not among its lockout parameters (W006): they are counted by
+# AddressThrottleBackend, with a higher limit than accounts (offices share an address).
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021", "axes.W006"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _PRODUCTION_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -20,13 +20,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from ntm.core.net import client_ip
+
 FIRST_LOCK = dt.timedelta(minutes=15)
 LONGEST_LOCK = dt.timedelta(hours=24)
 ADDRESS_WINDOW = dt.timedelta(minutes=15)
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def cool_off(request: HttpRequest | None = None) -> dt.timedelta:
@@ -51,7 +49,7 @@ class AddressThrottleBackend:
         if request is None or not getattr(settings, "AXES_ENABLED", True):
             return None
         recent = AccessFailureLog.objects.filter(
-            ip_address=client_address(request),
+            ip_address=client_ip(request),
             attempt_time__gte=timezone.now() - ADDRESS_WINDOW,
         ).count()
         if recent >= settings.NTM_LOGIN_ADDRESS_LIMIT:

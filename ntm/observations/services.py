@@ -73,9 +73,7 @@ def _stale_message(current: "DataValue | None") -> str:
         return _("Someone deleted this value after you read it.")
     who = current.updated_by
     name = (who.get_full_name() or who.get_username()) if who is not None else _("someone")
-    return _(
-        "%(who)s changed this value to %(value)s at %(time)s, after you read it."
-    ) % {
+    return _("%(who)s changed this value to %(value)s at %(time)s, after you read it.") % {
         "who": name,
         "value": current.text,
         "time": timezone.localtime(current.updated_at).strftime("%H:%M %d/%m/%Y"),
