@@ -120,6 +120,9 @@ class ValueIn(Schema):
     ]
     value: Line
     note: Note = ""
+    # The value's ``updated_at`` as read (GET /values), or "" when there was none: a change by
+    # someone else since then refuses the row (422) instead of being overwritten.
+    based_on: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
 class ValuesIn(Schema):

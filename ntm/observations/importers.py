@@ -52,6 +52,9 @@ VALUE_COLUMNS: dict[str, list[str]] = {
     "period": ["Kỳ", "Kỳ báo cáo"],
     "value": ["Giá trị"],
     "note": ["Ghi chú"],
+    # Optional: when the writer read the value ("none": there was none); a later change by
+    # someone else refuses the row instead of being overwritten (see value_set).
+    "based_on": ["Đọc lúc", "read_at", "updated_at", "Cập nhật lúc"],
 }
 COLUMNS = ["unit", "set", "code", "period", "value", "note"]
 REQUIRED = ["unit", "set", "code", "period", "value"]
@@ -417,6 +420,7 @@ def import_values(
     lookups = _Lookups(table, user)
     rows = _resolve_rows(table, lookups, errors)
     has_note = "note" in table.headers
+    has_based_on = "based_on" in table.headers
     preview = ImportPreview(dry_run=dry_run, encoding=table.encoding)
     touched: dict[int, dict[int, AdminUnit]] = defaultdict(dict)
     sets: dict[int, CriteriaSet] = {}
@@ -478,6 +482,7 @@ def import_values(
                     period=row.period.code,
                     value=row.cells["value"],
                     note=note,
+                    based_on=row.cells.get("based_on") if has_based_on else None,
                 )
             except (PermissionDenied, Http404):
                 error(row.number, "unit", _no_right(row.unit))

@@ -54,7 +54,7 @@ def version_of(record: "DataValue | None") -> str:
 
 def _same_version(existing: "DataValue | None", based_on: str) -> bool:
     text = based_on.strip()
-    if not text:
+    if not text or text.lower() == "none":  # read when there was no value yet
         return existing is None
     try:
         read = dt.datetime.fromisoformat(text)
@@ -65,7 +65,12 @@ def _same_version(existing: "DataValue | None", based_on: str) -> bool:
         ) from exc
     if timezone.is_naive(read):
         read = timezone.make_aware(read, dt.UTC)
-    return existing is not None and existing.updated_at == read
+    # To the millisecond: the API writes times with milliseconds (JSON), forms with microseconds.
+    return existing is not None and _ms(existing.updated_at) == _ms(read)
+
+
+def _ms(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def _stale_message(current: "DataValue | None") -> str:

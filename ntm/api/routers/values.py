@@ -3,6 +3,7 @@ period, value, note). Writes go through the importer, hence ``value_set``: the s
 permissions, scope, locks and history as the web, all rows or none."""
 
 import csv
+import io
 from typing import Any
 
 from django.http import HttpRequest
@@ -139,11 +140,37 @@ def import_csv(request: HttpRequest, data: bytes, dry_run: bool) -> dict[str, An
 def import_rows(request: HttpRequest, rows: list[dict[str, str]], dry_run: bool) -> dict[str, Any]:
     """JSON rows through the same importer, as an XLSX sheet of text cells: unlike CSV it needs
     no dialect sniffing, so a note full of semicolons cannot be misread."""
-    table = [tuple(str(r.get(c, "")) for c in COLUMNS) for r in rows]
-    data = render(table, "xlsx")  # type: ignore[arg-type]
+    if all(r.get("based_on") is None for r in rows):
+        table = [tuple(str(r.get(c, "")) for c in COLUMNS) for r in rows]
+        data = render(table, "xlsx")  # type: ignore[arg-type]
+    else:
+        data = _sheet([*COLUMNS, "based_on"], rows)
     return import_out(
         actions.values_import(data, user=request.user, dry_run=dry_run, filename="v.xlsx")
     )
+
+
+def _sheet(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
+    """Rows as an XLSX of text cells (never formulas); ``None`` is an absent cell. An empty
+    ``based_on`` ("I read no value") is written "none", as an empty cell would read as absent."""
+    # deferred: openpyxl takes ~0.6 s to import and only writes with based_on need it here
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(columns)
+    for number, row in enumerate(rows, start=2):
+        for index, column in enumerate(columns, start=1):
+            value = row.get(column)
+            if value is None:
+                continue
+            text = str(value) or ("none" if column == "based_on" else "")
+            cell = sheet.cell(row=number, column=index, value=text)
+            cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 @router.post(

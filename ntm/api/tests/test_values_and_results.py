@@ -364,3 +364,34 @@ def test_anonymous_rate_limit_counts_the_client_behind_the_trusted_proxy(db, cli
     assert get("9.9.9.9, 203.0.113.7") == 429  # a spoofed entry on the left changes nothing
     assert get("203.0.113.8") == 404
     cache.clear()
+
+
+def test_a_write_based_on_an_old_read_is_refused_not_overwritten(catalog, api, token_for):
+    from ntm.observations.models import DataValue
+
+    xa, admin = token_for("xa"), token_for("admin")
+    row = {"unit": "07408", "set": ADVANCED, "code": "2.1", "period": "2024Q1"}
+    # Nothing read yet: "based_on": "" says so.
+    first = api.post("/api/v1/values", xa, {"values": [{**row, "value": "90", "based_on": ""}]})
+    assert first.status_code == 200, first.content
+    listed = api.get("/api/v1/values", xa, unit="07408", set=ADVANCED, period="2024Q1").json()
+    read = next(v["updated_at"] for v in listed["items"] if v["code"] == "2.1")
+    # Someone else changes it from the same read; the first writer's next save is refused.
+    other = api.post(
+        "/api/v1/values", admin, {"values": [{**row, "value": "91", "based_on": read}]}
+    )
+    assert other.status_code == 200, other.content
+    stale = api.post("/api/v1/values", xa, {"values": [{**row, "value": "95", "based_on": read}]})
+    assert stale.status_code == 422
+    error = stale.json()["errors"][0]
+    assert error["row"] == 2 and "91" in error["message"]
+    assert DataValue.objects.get(unit__code="07408", code="2.1", period="2024Q1").text == "91"
+    # "" when a value exists, and a malformed date, are refused too; no based_on: no check.
+    again = api.post("/api/v1/values", xa, {"values": [{**row, "value": "96", "based_on": ""}]})
+    assert again.status_code == 422
+    bad = api.post(
+        "/api/v1/values", xa, {"values": [{**row, "value": "96", "based_on": "hôm qua"}]}
+    )
+    assert bad.status_code == 422
+    plain = api.post("/api/v1/values", xa, {"values": [{**row, "value": "97"}]})
+    assert plain.status_code == 200
