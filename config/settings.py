@@ -275,6 +275,8 @@ NTM_TABLE_LIMITS: dict[str, dict[str, int]] = {
     "groups": {"bytes": 2 * 1024 * 1024, "rows": 20000},
     "trusted": {"bytes": 2 * 1024**3, "rows": 10_000_000, "columns": 1000},
 }
+# A background report job whose worker gave no sign of life for this long is marked failed.
+NTM_JOB_LEASE_SECONDS = int(os.environ.get("NTM_JOB_LEASE_SECONDS", "600"))
 # Images (photos of works, evidence): a small file may unpack to a huge bitmap.
 NTM_MAX_IMAGE_PIXELS = int(os.environ.get("NTM_MAX_IMAGE_PIXELS", str(40_000_000)))
 

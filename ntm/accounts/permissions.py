@@ -26,6 +26,11 @@ class Action(StrEnum):
     CONFIGURE_CRITERIA = "configure_criteria"  # localise thresholds of a criteria set
     APPRAISE = "appraise"
     SUPERVISE = "supervise"  # Fatherland Front: comments, surveys
+    # Citizens' feedback: publish, answer, hide, and read the contacts people left. The
+    # commune's management and the Front, not village heads or specialists.
+    MODERATE = "moderate"
+    # Names of households that did not consent to publication: those who record contributions.
+    SEE_PRIVATE_NAMES = "see_private_names"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -40,6 +45,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_USERS,
             Action.CONFIGURE_CRITERIA,
             Action.APPRAISE,
+            Action.MODERATE,
+            Action.SEE_PRIVATE_NAMES,
         }
     ),
     Role.PROVINCE_APPRAISER: frozenset({Action.VIEW, Action.APPRAISE}),
@@ -50,11 +57,15 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.APPROVE_DATA,
             Action.MANAGE_PLAN,
             Action.MANAGE_UNITS,
+            Action.MODERATE,
+            Action.SEE_PRIVATE_NAMES,
         }
     ),
-    Role.SPECIALIST: frozenset({Action.VIEW, Action.EDIT_DATA}),
-    Role.VILLAGE_HEAD: frozenset({Action.VIEW, Action.EDIT_DATA, Action.MANAGE_PLAN}),
-    Role.FATHERLAND_FRONT: frozenset({Action.VIEW, Action.SUPERVISE}),
+    Role.SPECIALIST: frozenset({Action.VIEW, Action.EDIT_DATA, Action.SEE_PRIVATE_NAMES}),
+    Role.VILLAGE_HEAD: frozenset(
+        {Action.VIEW, Action.EDIT_DATA, Action.MANAGE_PLAN, Action.SEE_PRIVATE_NAMES}
+    ),
+    Role.FATHERLAND_FRONT: frozenset({Action.VIEW, Action.SUPERVISE, Action.MODERATE}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from ntm.finance.models import (
     CONTRIBUTION_SOURCE,
@@ -558,12 +559,24 @@ def public_contributions(unit: AdminUnit, year: int) -> PublicContributions:
     )
 
 
-def contributions_of(*, unit: AdminUnit, year: int) -> list[Contribution]:
-    return list(
+HIDDEN_NAME = gettext_lazy("(name not published)")
+
+
+def contributions_of(
+    *, unit: AdminUnit, year: int, private_names: bool = True
+) -> list[Contribution]:
+    """The year's contributions; without ``private_names`` (roles that do not record them),
+    the name of a contributor who did not consent to publication is replaced."""
+    rows = list(
         Contribution.objects.filter(unit__path__startswith=unit.path, date__year=year)
         .select_related("unit", "work")
         .order_by("-date", "-pk")
     )
+    if not private_names:
+        for row in rows:
+            if not row.consent_to_publish:
+                row.contributor_name = str(HIDDEN_NAME)
+    return rows
 
 
 def allocations_of(*, unit: AdminUnit, year: int) -> list[Allocation]:

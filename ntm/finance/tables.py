@@ -30,6 +30,7 @@ from ntm.finance.models import (
     WorkKind,
 )
 from ntm.finance.money import MoneyError, parse_quantity, parse_vnd
+from ntm.finance.selectors import HIDDEN_NAME
 from ntm.geo.models import AdminUnit
 
 CONTRIBUTION_COLUMNS: dict[str, list[str]] = {
@@ -306,14 +307,18 @@ def _plain(value: object) -> str:
     return str(value)
 
 
-def contribution_rows(*, unit: AdminUnit, year: int) -> tuple[list[str], list[list[str]]]:
+def contribution_rows(
+    *, unit: AdminUnit, year: int, private_names: bool = True
+) -> tuple[list[str], list[list[str]]]:
+    """The export's rows; without ``private_names`` the name of a contributor who did not
+    consent to publication is left out (see ``selectors.contributions_of``)."""
     columns = list(CONTRIBUTION_COLUMNS)
     rows = [
         [
             c.unit.code,
             _plain(c.date),
             c.contributor_kind,
-            c.contributor_name,
+            c.contributor_name if private_names or c.consent_to_publish else str(HIDDEN_NAME),
             _plain(c.consent_to_publish),
             c.kind,
             _plain(c.quantity),

@@ -330,7 +330,11 @@ def contributions(request: HttpRequest, unit_id: int, year: int) -> HttpResponse
             unit,
             year,
             form=form,
-            rows=selectors.contributions_of(unit=unit, year=year),
+            rows=selectors.contributions_of(
+                unit=unit,
+                year=year,
+                private_names=can(request.user, Action.SEE_PRIVATE_NAMES, unit),
+            ),
             rates=selectors.rates_of(unit=unit, year=year) if unit.level >= Level.COMMUNE else {},
         ),
     )
@@ -431,7 +435,9 @@ def export(request: HttpRequest, unit_id: int, year: int, what: str, fmt: str) -
     if what not in KINDS or fmt not in {"csv", "xlsx"}:
         raise Http404
     rows = (
-        tables.contribution_rows(unit=unit, year=year)
+        tables.contribution_rows(
+            unit=unit, year=year, private_names=can(request.user, Action.SEE_PRIVATE_NAMES, unit)
+        )
         if what == "contributions"
         else tables.work_rows(unit=unit, year=year)
     )

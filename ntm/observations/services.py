@@ -319,7 +319,15 @@ def _transition(
 def value_submit(*, user: Any, value: DataValue) -> DataValue:
     if value.status != ValueStatus.DRAFT:
         raise DataError(_("Only a draft can be submitted."))
+    _check_field(user, value)
     return _transition(user, value, Action.EDIT_DATA, ValueStatus.SUBMITTED)
+
+
+def _check_field(user: Any, value: DataValue) -> None:
+    """Submitting a value or attaching its evidence is editing it: a specialist official does
+    it only in their fields (``check_can_edit``)."""
+    target = resolve_target(applicable_set(value.criteria_set, value.unit), value.code)
+    check_can_edit(user, value.unit, target)
 
 
 @transaction.atomic
@@ -377,6 +385,7 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 def evidence_add(*, user: Any, value: DataValue, name: str, content: bytes) -> Evidence:
     """Attach a file; its type is judged by extension *and* content, its size is capped."""
     require(user, Action.EDIT_DATA, value.unit)
+    _check_field(user, value)
     try:
         checked = check_upload(name, content, allowed=DOCUMENTS, max_bytes=MAX_EVIDENCE_BYTES)
     except UploadError as exc:

@@ -296,6 +296,16 @@ def progress_add(
     return update
 
 
+def _own_level(unit: AdminUnit) -> str:
+    """The obstacle level a plan of this unit resolves itself (a district counts as the
+    province's side: districts ended with the 2025 reform)."""
+    if unit.level >= Level.VILLAGE:
+        return Obstacle.Level.VILLAGE
+    if unit.level >= Level.COMMUNE:
+        return Obstacle.Level.COMMUNE
+    return Obstacle.Level.PROVINCE
+
+
 @transaction.atomic
 def obstacle_raise(
     *,
@@ -316,6 +326,12 @@ def obstacle_raise(
         raise PlanError(_("Describe the obstacle."))
     if level not in Obstacle.Level.values:
         raise PlanError(_("Choose where it must be resolved."))
+    order = list(Obstacle.Level.values)
+    if order.index(level) > order.index(_own_level(unit)):
+        # Higher levels are reached by escalation, one at a time, by the plan's managers.
+        raise PlanError(
+            _("An obstacle is raised at the plan's own level; its managers escalate it.")
+        )
     return Obstacle.objects.create(
         plan=plan,
         task=task,
@@ -333,6 +349,8 @@ def obstacle_escalate(*, user: Any, obstacle: Obstacle, level: str) -> Obstacle:
     order = list(Obstacle.Level.values)
     if level not in order or order.index(level) <= order.index(obstacle.level):
         raise PlanError(_("Escalate to a higher level."))
+    if order.index(level) != order.index(obstacle.level) + 1:
+        raise PlanError(_("Escalate one level at a time (village, commune, province)."))
     obstacle.level = level
     obstacle.save(update_fields=["level"])
     return obstacle

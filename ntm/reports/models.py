@@ -35,6 +35,9 @@ class ReportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker's sign of life, saved with the progress: a running job whose heartbeat is
+    # older than settings.NTM_JOB_LEASE_SECONDS lost its worker (killed, machine restarted).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("bulk report job")

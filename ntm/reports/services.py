@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +69,36 @@ def communes_under(unit: AdminUnit, period: Period) -> list[AdminUnit]:
     return [found[code] for code in sorted(found)]
 
 
+def fail_if_abandoned(job: ReportJob) -> bool:
+    """Mark a running job whose worker stopped giving signs of life as failed, with the reason
+    (the page then stops polling and offers to start it again). True when it was."""
+    lease = dt.timedelta(seconds=settings.NTM_JOB_LEASE_SECONDS)
+    if job.status != ReportJob.Status.RUNNING:
+        return False
+    seen = job.heartbeat_at or job.created_at
+    if timezone.now() - seen <= lease:
+        return False
+    # Only if nobody else marked or finished it meanwhile.
+    updated = ReportJob.objects.filter(
+        pk=job.pk, status=ReportJob.Status.RUNNING, heartbeat_at=job.heartbeat_at
+    ).update(
+        status=ReportJob.Status.FAILED,
+        finished_at=timezone.now(),
+        error=_(
+            "The background worker stopped at %(done)s of %(total)s communes (last sign of life "
+            "at %(time)s): the machine or the worker was restarted. Start the job again."
+        )
+        % {
+            "done": job.done,
+            "total": job.total,
+            "time": timezone.localtime(seen).strftime("%H:%M %d/%m/%Y"),
+        },
+    )
+    if updated:
+        job.refresh_from_db()
+    return bool(updated)
+
+
 def run_bulk(job_id: int) -> ReportJob:
     """Build every commune's report into one zip, saving progress as it goes. A commune whose
     report cannot be built is listed in the job (and in the zip's LÝ DO file), not fatal."""
@@ -78,7 +110,8 @@ def run_bulk(job_id: int) -> ReportJob:
     family = family_named(job.set_code)
     communes = communes_under(job.unit, period)
     job.status, job.total, job.done, job.skipped = ReportJob.Status.RUNNING, len(communes), 0, []
-    job.save(update_fields=["status", "total", "done", "skipped"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "total", "done", "skipped", "heartbeat_at"])
     buffer = io.BytesIO()
     try:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -93,7 +126,8 @@ def run_bulk(job_id: int) -> ReportJob:
                     archive.writestr(built.filename, built.content)
                 job.done = index
                 if index % PROGRESS_EVERY == 0:
-                    job.save(update_fields=["done", "skipped"])
+                    job.heartbeat_at = timezone.now()
+                    job.save(update_fields=["done", "skipped", "heartbeat_at"])
             if job.skipped:
                 lines = [f"{code}\t{name}\t{reason}" for code, name, reason in job.skipped]
                 archive.writestr("LY-DO-KHONG-LAP.txt", "\n".join(lines) + "\n")

@@ -145,6 +145,7 @@ def _job(request: HttpRequest, unit_id: int, job_id: int) -> ReportJob:
 @require_GET
 def job(request: HtmxHttpRequest, unit_id: int, job_id: int) -> HttpResponse:
     found = _job(request, unit_id, job_id)
+    services.fail_if_abandoned(found)
     template = "reports/_job.html" if request.htmx else "reports/job.html"
     return render(
         request,

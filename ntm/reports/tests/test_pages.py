@@ -229,3 +229,51 @@ def test_build_report_names_the_unit_that_had_a_reused_code_in_the_period(
             stdout=io.StringIO(),
         )
         assert name in _text(out.read_bytes()), period
+
+
+def test_a_job_whose_worker_died_fails_with_the_reason_and_starts_again(
+    persona, client, demo, media, monkeypatch
+):
+    """A worker killed mid-job (here: an exception no handler catches, as a kill leaves the
+    job) leaves it running; once its heartbeat is older than the lease the page marks it
+    failed, stops polling and offers to start it again."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ntm.reports import registry, services
+
+    persona("tinh")
+    province = demo["24"]
+    job = ReportJob.objects.create(unit=province, report="bieu1", period="2024Q4", fmt="docx")
+    real_build = registry.build
+    calls = []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # not an Exception: the job's own handler does not see it
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(registry, "build", dying)
+    with pytest.raises(KeyboardInterrupt):
+        services.run_bulk(job.pk)
+    monkeypatch.setattr(registry, "build", real_build)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.RUNNING and job.heartbeat_at is not None
+    url = reverse("reports:job", args=[province.pk, job.pk])
+    # Within the lease it is still running, and polled.
+    assert b'hx-trigger="every 1s"' in client.get(url, HTTP_HX_REQUEST="true").content
+    ReportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    page = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.FAILED and job.finished_at is not None
+    assert "hx-trigger" not in page and job.error in page.replace("&#x27;", "'")
+    again = client.post(
+        reverse("reports:bulk", args=[province.pk]),
+        {"report": job.report, "period": job.period, "set": job.set_code, "fmt": job.fmt},
+    )
+    assert again.status_code == 302
+    assert ReportJob.objects.count() == 2
