@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ntm.portal",
     "ntm.recognition",
     "ntm.reports",
+    "ntm.audit",
     "ntm.api",
     "ntm.demo",
     "ninja",

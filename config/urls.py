@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("ntm.portal.urls")),
     path("", include("ntm.recognition.urls")),
     path("", include("ntm.reports.urls")),
+    path("", include("ntm.audit.urls")),
     path("imports/refused/<str:token>.csv", refused, name="refused"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ntm.catalog.models import CriteriaSet
 from ntm.geo.models import AdminUnit
@@ -172,6 +173,8 @@ class Work(models.Model):
     )
     transferred_on = models.DateField(_("taken over on"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("work")
         verbose_name_plural = _("works")
@@ -208,6 +211,8 @@ class BudgetLine(models.Model):
     quantity = models.DecimalField(
         _("quantity"), null=True, blank=True, max_digits=14, decimal_places=2
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("budget line")
@@ -246,6 +251,8 @@ class WorkProgress(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("work progress update")
         verbose_name_plural = _("work progress updates")
@@ -276,6 +283,8 @@ class Allocation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
@@ -299,6 +308,8 @@ class Disbursement(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("disbursement")
@@ -368,6 +379,8 @@ class Contribution(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("contribution")

@@ -293,6 +293,7 @@ def work_update(
     before = feed_state(work)
     for key, value in fields.items():
         setattr(work, key, value.strip() if isinstance(value, str) else value)
+    work._history_user = user  # type: ignore[attr-defined]  # also outside a request
     work.save()
     _report(feed, feed_sync(user=user, work=work, before=before))
     return work

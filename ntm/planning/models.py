@@ -5,6 +5,7 @@ frozen progress snapshots."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ntm.catalog.models import CriteriaSet
 from ntm.geo.models import AdminUnit
@@ -48,6 +49,8 @@ class Plan(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("plan")
@@ -127,6 +130,8 @@ class Target(models.Model):
     manual_reason = models.CharField(_("reason for the status"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
@@ -182,6 +187,8 @@ class Task(models.Model):
     percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
@@ -211,6 +218,8 @@ class ProgressUpdate(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("progress update")
@@ -247,6 +256,8 @@ class Obstacle(models.Model):
     )
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("obstacle")

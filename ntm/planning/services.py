@@ -76,6 +76,7 @@ def plan_update(*, user: Any, plan: Plan, **fields: Any) -> Plan:
     require(user, Action.MANAGE_PLAN, plan.unit)
     for key, value in fields.items():
         setattr(plan, key, value)
+    plan._history_user = user  # type: ignore[attr-defined]  # also outside a request
     plan.save()
     return plan
 

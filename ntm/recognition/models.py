@@ -4,6 +4,7 @@ configurable workflow (18/2022/QĐ-TTg; since 1/7/2025 without the district step
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ntm.accounts.models import Role
 from ntm.geo.models import AdminUnit
@@ -35,6 +36,8 @@ class Survey(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("satisfaction survey")
@@ -209,6 +212,8 @@ class Dossier(models.Model):
     decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("recognition dossier")
