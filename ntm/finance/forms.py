@@ -5,10 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ntm.core.uploads import UploadError, check_table_upload
+from ntm.core.versions import VersionedForm, version_of
 from ntm.finance.models import (
     CASH_SOURCES,
     QUANTITY_SOURCES,
     QUANTITY_UNITS,
+    BudgetLine,
     ContributionKind,
     ContributorKind,
     RateKind,
@@ -58,7 +60,7 @@ class QuantityField(forms.CharField):
             raise forms.ValidationError(_("Enter a quantity of at most two decimals.")) from exc
 
 
-class WorkForm(forms.ModelForm):
+class WorkForm(VersionedForm):
     class Meta:
         model = Work
         fields = [
@@ -91,6 +93,12 @@ class WorkForm(forms.ModelForm):
 
     def validate_unique(self) -> None:
         pass  # the service says it in words (unit is not a form field)
+
+    def version(self) -> str:
+        """The work and its budget lines (edited on the same page)."""
+        lines = BudgetLine.history.filter(work_id=self.instance.pk).order_by("-history_id")
+        latest = lines.values_list("history_id", flat=True).first()
+        return f"{version_of(self.instance)}:{latest or ''}"
 
 
 class BudgetForm(forms.Form):

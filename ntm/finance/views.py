@@ -18,6 +18,7 @@ from ntm.accounts.permissions import Action, can, require, unit_or_404
 from ntm.core.refusals import Refused
 from ntm.core.refusals import refused as bounded
 from ntm.core.tabular import ImportRefused
+from ntm.core.versions import StaleEdit, check_version
 from ntm.finance import selectors, services, tables
 from ntm.finance.forms import (
     AllocationForm,
@@ -254,8 +255,12 @@ def work_edit(request: HttpRequest, unit_id: int, work_id: int) -> HttpResponse:
         fed: list[services.FeedResult] = []
         try:
             with transaction.atomic():
+                check_version(work, form.read_version, parts=form.version)
                 services.work_update(user=request.user, work=work, feed=fed, **form.cleaned_data)
                 services.work_budget_set(user=request.user, work=work, lines=budget.cleaned_data)
+        except StaleEdit as exc:
+            form.refuse_stale(exc)
+            work.refresh_from_db()
         except services.FinanceError as exc:
             _form_errors(budget if exc.field in budget.fields else form, exc)
             work.refresh_from_db()

@@ -1,4 +1,6 @@
+import datetime as dt
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -129,6 +131,20 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 PENDING_DIR = "imports"
 
 
+PENDING_KEPT = dt.timedelta(days=1)
+
+
+def _forget_old_previews(folder: Path) -> None:
+    """Files checked but never confirmed are kept a day, then deleted (by the next upload)."""
+    limit = time.time() - PENDING_KEPT.total_seconds()
+    for old in folder.iterdir():
+        try:
+            if old.is_file() and old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:  # another upload removed it first
+            continue
+
+
 def _pending_path(token: str) -> Path:
     if not token.isalnum():
         raise Http404
@@ -172,6 +188,7 @@ def values_import(request: HttpRequest, unit_id: int) -> HttpResponse:
             token = secrets.token_hex(16)
             path = _pending_path(token)
             path.parent.mkdir(parents=True, exist_ok=True)
+            _forget_old_previews(path.parent)
             path.write_bytes(data)
             request.session[f"import-{token}"] = upload.name
             context.update(preview=preview, token=token, filename=upload.name)

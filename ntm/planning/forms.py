@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet
+from ntm.core.versions import VersionedForm
 from ntm.geo.models import AdminUnit
 from ntm.planning.models import Obstacle, Plan, SolutionArea, TargetKind, TargetStatus, Task
 
 DATE = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedForm):
     class Meta:
         model = Plan
         fields = [

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ntm.accounts.permissions import Action, can, require, unit_or_404
 from ntm.catalog.models import CriteriaSet
+from ntm.core.versions import StaleEdit, check_version
 from ntm.geo.models import AdminUnit
 from ntm.planning import selectors, services
 from ntm.planning.forms import (
@@ -118,8 +120,15 @@ def plan_edit(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
                 % {"unit": plan.unit.name, "year": data["year"]},
             )
         else:
-            services.plan_update(user=request.user, plan=plan, **data)
-            return redirect("planning:plan", unit_id=plan.unit_id, year=plan.year)
+            try:
+                with transaction.atomic():
+                    check_version(plan, form.read_version)
+                    services.plan_update(user=request.user, plan=plan, **data)
+            except StaleEdit as exc:
+                form.refuse_stale(exc)
+                plan.refresh_from_db()
+            else:
+                return redirect("planning:plan", unit_id=plan.unit_id, year=plan.year)
     return render(
         request,
         "planning/form.html",

@@ -1,6 +1,7 @@
 """The citizen's feedback form, with spam protection that needs no third party: a honeypot field
 people never see, and a signed timestamp proving the form was open for a few seconds."""
 
+import secrets
 import time
 from typing import Any
 
@@ -20,7 +21,12 @@ def min_fill_seconds() -> float:
 
 
 def form_token(at: float | None = None) -> str:
-    return signing.dumps(int(at if at is not None else time.time()), salt=SALT)
+    """When the form was opened, and a one-time number: a form is sent once (a robot that
+    reads the page once cannot post it again and again)."""
+    return signing.dumps(
+        {"t": int(at if at is not None else time.time()), "n": secrets.token_urlsafe(12)},
+        salt=SALT,
+    )
 
 
 class SpamRefused(forms.ValidationError):
@@ -50,6 +56,7 @@ class FeedbackForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput)
+    nonce = ""  # the form's one-time number, once ``spam_reason`` has read it
 
     def __init__(self, *args: Any, subjects: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,10 +75,11 @@ class FeedbackForm(forms.Form):
         if self.data.get("website"):
             return str(_("Your message looks automated and was not sent."))
         try:
-            started = signing.loads(self.data.get("started", ""), salt=SALT, max_age=MAX_AGE)
-        except signing.BadSignature:
+            token = signing.loads(self.data.get("started", ""), salt=SALT, max_age=MAX_AGE)
+            started, self.nonce = float(token["t"]), str(token["n"])
+        except (signing.BadSignature, TypeError, KeyError, ValueError):
             return str(_("This form has expired. Reload the page and write your message again."))
-        if time.time() - float(started) < min_fill_seconds():
+        if time.time() - started < min_fill_seconds():
             return str(
                 _(
                     "Your message was sent too quickly to be from a person. Wait a moment and send it again."

@@ -52,6 +52,8 @@ class Feedback(models.Model):
     name = models.CharField(_("name"), max_length=120, blank=True)
     contact = models.CharField(_("phone or e-mail"), max_length=120, blank=True)
     client_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    # The form's one-time number: a form is accepted once (replayed posts are refused).
+    nonce = models.CharField(max_length=32, unique=True, null=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=FeedbackStatus.choices, default=FeedbackStatus.PENDING
     )

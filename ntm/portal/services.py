@@ -6,7 +6,7 @@ import hmac
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,8 +57,14 @@ def feedback_submit(
     work: Any = None,
     criteria_set: Any = None,
     criterion_number: int | None = None,
+    nonce: str | None = None,
 ) -> Feedback:
+    """``nonce``: the form's one-time number; a form sent again is refused."""
     digest = client_hash(client_ip)
+    if nonce and Feedback.objects.filter(nonce=nonce).exists():
+        raise FeedbackRefused(
+            _("This form was sent already. Reload the page to write another message.")
+        )
     since = timezone.now() - RATE_WINDOW
     if Feedback.objects.filter(client_hash=digest, created_at__gte=since).count() >= RATE_LIMIT:
         raise FeedbackRefused(
@@ -72,19 +78,26 @@ def feedback_submit(
     if not text:
         raise FeedbackRefused(_("Write your message."))
     answering = answering_unit(unit)
-    return Feedback.objects.create(
-        unit=answering,
-        sent_to=unit if answering.pk != unit.pk else None,
-        plan=plan,
-        work=work,
-        criteria_set=criteria_set,
-        criterion_number=criterion_number,
-        kind=kind,
-        text=text,
-        name=name.strip(),
-        contact=contact.strip(),
-        client_hash=digest,
-    )
+    try:
+        with transaction.atomic():
+            return Feedback.objects.create(
+                unit=answering,
+                sent_to=unit if answering.pk != unit.pk else None,
+                plan=plan,
+                work=work,
+                criteria_set=criteria_set,
+                criterion_number=criterion_number,
+                kind=kind,
+                text=text,
+                name=name.strip(),
+                contact=contact.strip(),
+                client_hash=digest,
+                nonce=nonce or None,
+            )
+    except IntegrityError as exc:  # the same form sent twice at once
+        raise FeedbackRefused(
+            _("This form was sent already. Reload the page to write another message.")
+        ) from exc
 
 
 @transaction.atomic

@@ -121,6 +121,7 @@ def _submit(
             name=form.cleaned_data["name"],
             contact=form.cleaned_data["contact"],
             client_ip=_client_ip(request),
+            nonce=form.nonce,
             **subject,
         )
     except services.FeedbackRefused as exc:

@@ -53,3 +53,25 @@ def test_viewers_cannot_import_but_can_export(client, demo, small_set):
         reverse("observations:export", args=[demo["07408"].pk]), {"set": "", "format": "csv"}
     )
     assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbfunit,set,code")
+
+
+def test_previews_never_confirmed_are_deleted_after_a_day(
+    client, demo, small_set, settings, tmp_path
+):
+    import os
+    import time
+
+    settings.MEDIA_ROOT = tmp_path
+    folder = tmp_path / "imports"
+    folder.mkdir()
+    stale, fresh = folder / ("a" * 32), folder / ("b" * 32)
+    stale.write_bytes(b"old")
+    fresh.write_bytes(b"recent")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    client.force_login(User.objects.get(username="xa"))
+    url = reverse("observations:import", args=[demo["07408"].pk])
+    response = client.post(url, {"file": SimpleUploadedFile("v.csv", GOOD.encode())})
+    assert response.status_code == 200
+    assert not stale.exists() and fresh.exists()
+    assert (folder / response.context["token"]).exists()

@@ -405,3 +405,14 @@ def test_feedback_to_an_ended_commune_reaches_its_successors_queue(client, perso
     persona("xa")
     queue = client.get(reverse("portal:moderation", args=[demo["07420"].pk])).content.decode()
     assert "Đường thôn?" in queue and "Xã Dương Đức" in queue
+
+
+def test_a_form_is_accepted_once(client, work, no_wait):
+    """The signed time carries a one-time number: posting the same form again (a robot
+    replaying one page load) is refused and stores nothing more (issue 14)."""
+    token = form_token()
+    assert _post(client, work, started=token).status_code == 302
+    again = _post(client, work, started=token, text="Lần nữa")
+    assert again.status_code == 429 and "gửi rồi" in again.content.decode()
+    assert Feedback.objects.count() == 1
+    assert _post(client, work, started=form_token(), text="Câu hỏi khác").status_code == 302
