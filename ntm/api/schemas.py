@@ -122,7 +122,9 @@ class ValueIn(Schema):
     note: Note = ""
     # The value's ``updated_at`` as read (GET /values), or "" when there was none: a change by
     # someone else since then refuses the row (422) instead of being overwritten.
-    based_on: Annotated[str, StringConstraints(max_length=40)] | None = None
+    based_on: (
+        Annotated[str, StringConstraints(max_length=40, pattern=r"^[0-9A-Za-z:.+\- ]*$")] | None
+    ) = None
 
 
 class ValuesIn(Schema):
