@@ -68,6 +68,6 @@ def locked_out(
     return render(
         request,
         "registration/locked_out.html",
-        {"minutes": minutes, "admin": request.path.startswith("/admin/")},
+        {"minutes": minutes},
         status=429,
     )

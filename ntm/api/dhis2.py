@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from ntm.api.models import Dhis2Kind, Dhis2Mapping
 from ntm.catalog.models import CriteriaSet
 from ntm.core.csvout import write_csv
-from ntm.core.tabular import ImportRefused, csv_rows, decode, limits
+from ntm.core.tabular import ImportRefused, csv_rows, csv_text
 from ntm.engine.periods import Period, parse_period
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import version_during
@@ -165,11 +165,8 @@ def render_csv(data_values: list[dict[str, Any]]) -> bytes:
 
 def parse_csv(data: bytes) -> list[dict[str, Any]]:
     """DHIS2 CSV rows (header optional, columns by position) as dataValue objects."""
-    limit = limits()
-    if len(data) > limit.bytes:
-        raise ValueError(_("The file is larger than %(mb)d MB.") % {"mb": limit.bytes // 2**20})
     try:
-        text, _encoding = decode(data)
+        text, _encoding, limit = csv_text(data)
         rows = csv_rows(text, limit, delimiter=",")
     except ImportRefused as exc:
         raise ValueError("; ".join(str(e) for e in exc.errors)) from None

@@ -118,27 +118,50 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)[:200]
 
 
+def _previous_rows(shown: list[tuple[Kind, Any]]) -> dict[tuple[str, int], Any]:
+    """The version before each change shown, one query per kind (not one per row)."""
+    found: dict[tuple[str, int], Any] = {}
+    by_kind: dict[str, tuple[Kind, list[Any]]] = {}
+    for kind, record in shown:
+        if record.history_type == "~":
+            by_kind.setdefault(kind.code, (kind, []))[1].append(record)
+    for kind, records in by_kind.values():
+        history = kind.model.history  # type: ignore[attr-defined]
+        rows = history.filter(
+            id__in={r.id for r in records},
+            history_id__lt=max(r.history_id for r in records),
+        ).order_by("id", "history_id")
+        versions: dict[int, list[Any]] = {}
+        for row in rows:
+            versions.setdefault(row.id, []).append(row)
+        for record in records:
+            earlier = [v for v in versions.get(record.id, []) if v.history_id < record.history_id]
+            if earlier:
+                found[(kind.code, record.history_id)] = earlier[-1]
+    return found
+
+
 def activity(*, unit: AdminUnit, filters: Filters, page: int = 1) -> tuple[list[Entry], bool]:
     """One page of the log (newest first) and whether there is an older page. One query per
-    kind, then one per entry shown for its previous version (the changes)."""
+    kind, then one per kind on the page for the versions before (the changes)."""
     kinds = [BY_CODE[filters.kind]] if filters.kind in BY_CODE else KINDS
     wanted = page * PAGE + 1
     streams = [_stream(kind, unit, filters, wanted) for kind in kinds]
     merged = list(heapq.merge(*streams, key=lambda item: item[:3]))
-    shown = merged[(page - 1) * PAGE : page * PAGE]
+    shown = [(kind, record) for *_key, kind, record in merged[(page - 1) * PAGE : page * PAGE]]
+    previous = _previous_rows(shown)
     entries = []
-    for *_key, kind, record in shown:
+    for kind, record in shown:
+        before = previous.get((kind.code, record.history_id))
         changes: list[tuple[str, str, str]] = []
-        previous = record.prev_record if record.history_type == "~" else None
-        if previous is not None:
-            delta = record.diff_against(previous)
+        if before is not None:
             changes = [
                 (
-                    str(kind.model._meta.get_field(c.field).verbose_name),
+                    str(getattr(kind.model._meta.get_field(c.field), "verbose_name", c.field)),
                     _text(c.old),
                     _text(c.new),
                 )
-                for c in delta.changes
+                for c in record.diff_against(before).changes
             ]
         entries.append(Entry(kind, record, changes))
     return entries, len(merged) > page * PAGE

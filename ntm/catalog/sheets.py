@@ -30,9 +30,8 @@ from ntm.core.tabular import (
     CellError,
     ImportRefused,
     csv_rows,
-    decode,
+    csv_text,
     header_key,
-    limits,
     read_rows,
 )
 from ntm.core.text import fold
@@ -225,12 +224,7 @@ def _number(text: str) -> Decimal | None:
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
-    limit = limits("criteria")
-    if len(data) > limit.bytes:
-        raise ImportRefused(
-            [CellError(None, None, _("The file is larger than %(mb)d MB.") % {"mb": 2})]
-        )
-    text, _encoding = decode(data)
+    text, _encoding, limit = csv_text(data, "criteria")
     first = next((line for line in text.splitlines() if line.strip()), "")
     return csv_rows(text, limit, delimiter=max(",;\t", key=first.count))
 

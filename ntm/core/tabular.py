@@ -301,20 +301,29 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
     return Path(filename).suffix.lower() in {".xlsx", ".xlsm"} or data[:2] == b"PK"
 
 
-def _raw_rows(
-    data: bytes, filename: str, kind: str = "default", encoding: str = ""
-) -> tuple[list[list[str]], str]:
+def csv_text(data: bytes, kind: str = "default", *, encoding: str = "") -> tuple[str, str, Limits]:
+    """A CSV file's text within the limits of its kind: (text, encoding used, limits)."""
     limit = limits(kind)
     if len(data) > limit.bytes:
         raise ImportRefused([_too_big(len(data), limit)])
+    text, used = decode(data, declared=encoding)
+    return text, used, limit
+
+
+def _raw_rows(
+    data: bytes, filename: str, kind: str = "default", encoding: str = ""
+) -> tuple[list[list[str]], str]:
     suffix = Path(filename).suffix.lower()
     if _is_xlsx(data, filename):
+        limit = limits(kind)
+        if len(data) > limit.bytes:
+            raise ImportRefused([_too_big(len(data), limit)])
         return xlsx_rows(data, limit), "xlsx"
     if suffix not in {".csv", ".txt", ""}:
         raise ImportRefused(
             [CellError(None, None, _("Unsupported file type %s: use CSV or XLSX.") % suffix)]
         )
-    text, used = decode(data, declared=encoding)
+    text, used, limit = csv_text(data, kind, encoding=encoding)
     return csv_rows(text, limit), used
 
 

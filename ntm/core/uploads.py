@@ -6,6 +6,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -96,3 +97,18 @@ def check_table_upload(upload: Any, kind: str = "default") -> None:
             _("The file is %(size)s MB; at most %(limit)s MB are read.")
             % {"size": f"{upload.size / 2**20:.1f}", "limit": f"{limit / 2**20:g}"}
         )
+
+
+class TableUploadForm(forms.Form):
+    """A form uploading one table (``file``): refused by type and size before it is read.
+    Subclasses give the field its label."""
+
+    file = forms.FileField()
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        try:
+            check_table_upload(upload)
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload

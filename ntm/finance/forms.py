@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ntm.core.uploads import UploadError, check_table_upload
+from ntm.core.uploads import TableUploadForm
 from ntm.core.versions import VersionedForm, version_of
 from ntm.finance.models import (
     CASH_SOURCES,
@@ -200,13 +200,5 @@ class ContributionForm(forms.Form):
         ).order_by("name")
 
 
-class ImportForm(forms.Form):
+class ImportForm(TableUploadForm):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        try:
-            check_table_upload(upload)
-        except UploadError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return upload

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ntm.core.uploads import UploadError, check_table_upload
+from ntm.core.uploads import TableUploadForm
 
 
 class ValueForm(forms.Form):
@@ -23,18 +23,10 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("File (PDF, image or office document, at most 10 MB)"))
 
 
-class ImportForm(forms.Form):
+class ImportForm(TableUploadForm):
     file = forms.FileField(
         label=_("Values file (CSV or XLSX: unit, set, code, period, value, note)")
     )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        try:
-            check_table_upload(upload)
-        except UploadError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return upload
 
 
 class ExportForm(forms.Form):
