@@ -188,6 +188,7 @@ class CriterionResultOut(Schema):
 
 
 class ResultOut(Schema):
+    basis: str = Field(description="working (every value) or approved (approved values only)")
     unit: str
     unit_name: str
     set: str
@@ -222,6 +223,7 @@ class CriterionRollupOut(Schema):
 
 
 class RollupOut(Schema):
+    basis: str = Field(description="approved (approved values only) or working (every value)")
     unit: str
     set: str
     period: str | None

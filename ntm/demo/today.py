@@ -137,7 +137,7 @@ def _baseline(admin: Any, xa: Any, my_thai: AdminUnit) -> None:
     for succession in my_thai.successions_in.select_related("predecessor"):
         values = PREDECESSORS_2025Q2.get(succession.predecessor.code)
         if values and succession.predecessor.valid_to is not None:
-            record_values(admin, succession.predecessor, family, "2025Q2", values)
+            record_values(admin, succession.predecessor, family, "2025Q2", values, approver=admin)
     if not DataValue.objects.filter(unit=my_thai, criteria_set=family).exists():
         values_derive(user=xa, unit=my_thai, criteria_set=family, period=BASELINE_PERIOD)
 
@@ -244,7 +244,9 @@ def load_today_demo(units: dict[str, AdminUnit], users: dict[str, Any]) -> None:
     family = CriteriaSet.objects.get(code=SET_2026)
     _baseline(users["admin"], xa, my_thai)
     _group(my_thai)
-    record_values(xa, my_thai, family, "2026Q2", MY_THAI_2026Q2)
-    record_values(xa, my_thai, family, "2026Q3", MY_THAI_2026Q3)
+    record_values(xa, my_thai, family, "2026Q2", MY_THAI_2026Q2, approver=xa)
+    # Q3 is submitted, not approved yet: the commune's pages count it (6/10), the public page
+    # and the province's tables still show Q2's approved 4/10.
+    record_values(xa, my_thai, family, "2026Q3", MY_THAI_2026Q3, submit=True)
     _plan(xa, my_thai, family)
     _take_over_a_work(xa, my_thai)

@@ -14,11 +14,11 @@ from django.conf import settings
 
 from ntm.catalog.management.commands.load_criteria import ordered_files
 from ntm.catalog.models import CriteriaSet
-from ntm.evaluation.actions import criteria_load
+from ntm.evaluation.actions import criteria_load, values_approve
 from ntm.evaluation.services import refresh
 from ntm.geo.models import AdminUnit
 from ntm.observations.models import DataValue
-from ntm.observations.services import value_set
+from ntm.observations.services import value_set, values_submit
 
 NOTE = "Số liệu minh họa (demo)"
 ADVANCED = "xa-ntm-nang-cao-2021-2025"
@@ -92,10 +92,18 @@ def load_catalog() -> None:
 
 
 def record_values(
-    user, unit: AdminUnit, family: CriteriaSet, period: str, values: dict[str, str]
+    user,
+    unit: AdminUnit,
+    family: CriteriaSet,
+    period: str,
+    values: dict[str, str],
+    *,
+    approver: Any = None,
+    submit: bool = False,
 ) -> None:
     """Record the values not stored yet for the period, then refresh the unit once: running the
-    demo again changes nothing."""
+    demo again changes nothing. ``submit`` sends them for approval; an ``approver`` approves
+    them too, so they count in public (the approved count) as well as in the working count."""
     existing = set(
         DataValue.objects.filter(unit=unit, criteria_set=family, period=period).values_list(
             "code", flat=True
@@ -116,6 +124,10 @@ def record_values(
             touched = True
     if touched:
         refresh(unit=unit, family=family)
+    if submit or approver is not None:
+        values_submit(user=user, unit=unit, criteria_set=family, period=period)
+    if approver is not None:
+        values_approve(user=approver, unit=unit, criteria_set=family, period=period)
 
 
 def load_demo_values(units: dict[str, AdminUnit], users: Mapping[str, Any]) -> None:
@@ -124,11 +136,12 @@ def load_demo_values(units: dict[str, AdminUnit], users: Mapping[str, Any]) -> N
     model_village = CriteriaSet.objects.get(code=MODEL_VILLAGE)
     xa, thon = users["xa"], users["thon"]
     duong_duc = units["07408"]
-    record_values(xa, duong_duc, advanced, "2024Q1", COMMUNE_2024Q1)
-    record_values(xa, duong_duc, advanced, "2024Q4", COMMUNE_2024Q4)
+    # Every 2024 value approved by the commune's manager: the public story is the working one.
+    record_values(xa, duong_duc, advanced, "2024Q1", COMMUNE_2024Q1, approver=xa)
+    record_values(xa, duong_duc, advanced, "2024Q4", COMMUNE_2024Q4, approver=xa)
     for village in duong_duc.children.order_by("code"):
         if village.name == "Thôn Cống Phên":
-            record_values(thon, village, model_village, "2024Q1", COGN_PHEN_Q1)
-            record_values(thon, village, model_village, "2024Q4", COGN_PHEN_Q4)
+            record_values(thon, village, model_village, "2024Q1", COGN_PHEN_Q1, approver=xa)
+            record_values(thon, village, model_village, "2024Q4", COGN_PHEN_Q4, approver=xa)
         elif village.name in {"Thôn Thượng", "Thôn Cầu Đàm", "Thôn Cầu Ván", "Thôn Đồng Than"}:
-            record_values(xa, village, model_village, "2024Q1", VILLAGE_MET)
+            record_values(xa, village, model_village, "2024Q1", VILLAGE_MET, approver=xa)

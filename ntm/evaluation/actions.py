@@ -79,6 +79,35 @@ def value_remove(*, user: Any, value: DataValue) -> None:
     refresh(unit=unit, family=family)
 
 
+@transaction.atomic
+def value_approve(*, user: Any, value: DataValue) -> DataValue:
+    """Approve and lock a value; the approved count changes with it."""
+    done = observation_services.value_approve(user=user, value=value)
+    refresh(unit=value.unit, family=value.criteria_set)
+    return done
+
+
+@transaction.atomic
+def value_reopen(*, user: Any, value: DataValue, reason: str) -> DataValue:
+    """Reopen an approved value (back to draft): it leaves the approved count."""
+    done = observation_services.value_reopen(user=user, value=value, reason=reason)
+    refresh(unit=value.unit, family=value.criteria_set)
+    return done
+
+
+@transaction.atomic
+def values_approve(
+    *, user: Any, unit: AdminUnit, criteria_set: CriteriaSet, period: str
+) -> observation_services.Batch:
+    """Approve every submitted value of a unit's period, then refresh its results once."""
+    batch = observation_services.values_approve(
+        user=user, unit=unit, criteria_set=criteria_set, period=period
+    )
+    if batch.done:
+        refresh(unit=unit, family=criteria_set)
+    return batch
+
+
 def values_import(
     source: bytes | IO[bytes] | str | Path,
     *,

@@ -19,6 +19,39 @@ STATUS_CHOICES = [
 ]
 
 
+class Basis(models.TextChoices):
+    """Which values a result counts. The working count reads every value, drafts included; the
+    approved count reads approved (locked) values only, and is what the public and the province
+    see. A result identical under both is stored once, as ``BOTH``."""
+
+    WORKING = "working", _("working figures (all values)")
+    APPROVED = "approved", _("approved figures")
+
+
+BOTH = "both"
+_SERVES = {Basis.WORKING: (BOTH, Basis.WORKING.value), Basis.APPROVED: (BOTH, Basis.APPROVED.value)}
+
+
+def basis_of(text: object, default: str = Basis.WORKING) -> Basis:
+    """A basis from a query parameter or option; anything else is the default."""
+    return Basis(text) if text in Basis.values else Basis(default)
+
+
+class StoredResults(models.Manager["SetResult"]):
+    """Every stored row, whichever basis it serves (for the pipeline)."""
+
+
+class WorkingResults(models.Manager["SetResult"]):
+    basis = Basis.WORKING
+
+    def get_queryset(self) -> models.QuerySet["SetResult"]:
+        return super().get_queryset().filter(basis__in=_SERVES[self.basis])
+
+
+class ApprovedResults(WorkingResults):
+    basis = Basis.APPROVED
+
+
 class SetResult(models.Model):
     unit = models.ForeignKey(
         AdminUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="set_results"
@@ -49,6 +82,14 @@ class SetResult(models.Model):
     # Digest of everything the result was computed from (values and their periods, profile,
     # prerequisite, the definition applied): a refresh rewrites the row only when it changes.
     input_hash = models.CharField(max_length=32, blank=True, default="")
+    # The basis this row serves: "working", "approved" or "both" (see ``Basis``).
+    basis = models.CharField(max_length=8, default=Basis.WORKING)
+
+    # The default manager reads the working count, as every page did before bases existed;
+    # public pages, the province's tables and official reports read ``approved``.
+    objects = WorkingResults()
+    approved = ApprovedResults()
+    stored = StoredResults()
 
     class Meta:
         verbose_name = _("set result")
@@ -56,13 +97,21 @@ class SetResult(models.Model):
         ordering = ["unit", "criteria_set", "period_end"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "criteria_set", "period"], name="evaluation_set_result_uniq"
+                fields=["unit", "criteria_set", "period", "basis"],
+                name="evaluation_set_result_uniq",
             )
         ]
         indexes = [models.Index(fields=["criteria_set", "period", "unit"])]
+        default_manager_name = "objects"
+        base_manager_name = "stored"
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.criteria_set.code} {self.period}: {self.met}/{self.total}"
+
+    @classmethod
+    def on(cls, basis: str) -> models.QuerySet["SetResult"]:
+        """The results of a basis."""
+        return (cls.approved if basis == Basis.APPROVED else cls.objects).all()
 
     @cached_property
     def explanation(self) -> dict[str, Any]:
@@ -106,6 +155,7 @@ class AreaSummary(models.Model):
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField()
     period_end = models.DateField()
+    basis = models.CharField(max_length=8, choices=Basis.choices, default=Basis.WORKING)
     reported = models.PositiveIntegerField(default=0)
     met_all = models.PositiveIntegerField(default=0)
     revocation = models.PositiveIntegerField(default=0)
@@ -118,7 +168,7 @@ class AreaSummary(models.Model):
         verbose_name_plural = _("area summaries")
         constraints = [
             models.UniqueConstraint(
-                fields=["area", "criteria_set", "level", "period_end"],
+                fields=["area", "criteria_set", "level", "basis", "period_end"],
                 name="evaluation_area_summary_uniq",
             )
         ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ntm.catalog.models import CriteriaSet
 from ntm.engine.periods import Period
-from ntm.evaluation.models import SetResult
+from ntm.evaluation.models import Basis, SetResult
 from ntm.geo.models import AdminUnit
 
 CHUNK = 2000
@@ -26,27 +26,35 @@ def _pick(rows: list[SetResult], period: Period) -> SetResult | None:
     return min(candidates, key=lambda r: (-r.period_end.toordinal(), r.period))
 
 
-def result_as_of(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> SetResult | None:
+def result_as_of(
+    *, unit: AdminUnit, family: CriteriaSet, period: Period, basis: str = Basis.WORKING
+) -> SetResult | None:
     """The stored result a report for ``period`` uses (values carry forward to later periods)."""
     rows = list(
-        SetResult.objects.filter(
-            unit=unit, criteria_set=family, period_end__lte=period.end
-        ).select_related("unit", "criteria_set", "applied_set")
+        SetResult.on(basis)
+        .filter(unit=unit, criteria_set=family, period_end__lte=period.end)
+        .select_related("unit", "criteria_set", "applied_set")
     )
     return _pick(rows, period)
 
 
 def stored_results(
-    *, units: Iterable[AdminUnit], family: CriteriaSet, period: Period | None = None
+    *,
+    units: Iterable[AdminUnit],
+    family: CriteriaSet,
+    period: Period | None = None,
+    basis: str = Basis.WORKING,
 ) -> list[SetResult]:
     """Results of these units for a set: every stored period, or for ``period`` the one a report
     of that period uses per unit. Ordered by unit code, unit version, then period."""
     ids = sorted({u.pk for u in units})
     by_unit: dict[int, list[SetResult]] = {}
     for start in range(0, len(ids), CHUNK):
-        qs = SetResult.objects.filter(
-            criteria_set=family, unit_id__in=ids[start : start + CHUNK]
-        ).select_related("unit", "criteria_set", "applied_set")
+        qs = (
+            SetResult.on(basis)
+            .filter(criteria_set=family, unit_id__in=ids[start : start + CHUNK])
+            .select_related("unit", "criteria_set", "applied_set")
+        )
         if period is not None:
             qs = qs.filter(period_end__lte=period.end)
         for result in qs:
@@ -71,12 +79,16 @@ def stored_results(
     return found
 
 
-def result_data(result: SetResult, *, period: str | None = None) -> dict[str, Any]:
+def result_data(
+    result: SetResult, *, period: str | None = None, basis: str = Basis.WORKING
+) -> dict[str, Any]:
     """The JSON object of one stored result (shape documented in ``manage.py evaluate``).
 
-    ``period`` is the period asked for; ``as_of_period`` the stored period the answer comes from.
+    ``period`` is the period asked for; ``as_of_period`` the stored period the answer comes from;
+    ``basis`` the values counted (the row read may serve both).
     """
     return {
+        "basis": str(basis),
         "unit": result.unit.code,
         "unit_name": result.unit.name,
         "set": result.criteria_set.code,

@@ -22,7 +22,7 @@ from ntm.catalog.selectors import (
 from ntm.engine.periods import Period, last_ended_quarter, parse_period
 from ntm.evaluation import summaries
 from ntm.evaluation.detail import expand
-from ntm.evaluation.models import AreaSummary, SetResult, StaleResult
+from ntm.evaluation.models import AreaSummary, Basis, SetResult, StaleResult
 from ntm.evaluation.services import parse_criteria_status
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations.models import DataValue, ValueStatus
@@ -66,13 +66,23 @@ class SetPage:
     periods: list[str]
     rows: list[CriterionRow]
     counts: Counter[str]
+    basis: Basis = Basis.WORKING
+    other: SetResult | None = None  # the other basis's result as of the same period
+
+    @property
+    def other_basis(self) -> Basis:
+        return Basis.APPROVED if self.basis == Basis.WORKING else Basis.WORKING
 
 
 def result_as_of(
-    *, unit: AdminUnit, family: CriteriaSet, period: Period | None
+    *,
+    unit: AdminUnit,
+    family: CriteriaSet,
+    period: Period | None,
+    basis: Basis = Basis.WORKING,
 ) -> SetResult | None:
     """The stored result for the period, else the latest one before it (values carry forward)."""
-    qs = SetResult.objects.filter(unit=unit, criteria_set=family).select_related("applied_set")
+    qs = SetResult.on(basis).filter(unit=unit, criteria_set=family).select_related("applied_set")
     if period is not None:
         qs = qs.filter(period_end__lte=period.end)
     candidates = list(qs.order_by("-period_end", "period")[:3])
@@ -87,12 +97,30 @@ def responsible_officials(unit: AdminUnit) -> dict[str, list[str]]:
     return responsible_by_field(unit)
 
 
-def set_page(*, unit: AdminUnit, family: CriteriaSet, period: Period | None) -> SetPage:
-    result = result_as_of(unit=unit, family=family, period=period)
+def set_page(
+    *,
+    unit: AdminUnit,
+    family: CriteriaSet,
+    period: Period | None,
+    basis: Basis = Basis.WORKING,
+    both: bool = False,
+) -> SetPage:
+    """A unit's criteria for a set as of the period, on a basis; ``both`` also reads the other
+    basis's count (one query), for pages that show the working and the approved count."""
+    result = result_as_of(unit=unit, family=family, period=period, basis=basis)
+    other_basis = Basis.APPROVED if basis == Basis.WORKING else Basis.WORKING
+    other = (
+        result_as_of(
+            unit=unit, family=family, period=period or _period_of(result), basis=other_basis
+        )
+        if both
+        else None
+    )
     applied = result.applied_set if result else applicable_set(family, unit)
     criteria = criteria_with_indicators(applied)
     periods = list(
-        SetResult.objects.filter(unit=unit, criteria_set=family)
+        SetResult.on(basis)
+        .filter(unit=unit, criteria_set=family)
         .order_by("period_end", "period")
         .values_list("period", flat=True)
     )
@@ -131,7 +159,11 @@ def set_page(*, unit: AdminUnit, family: CriteriaSet, period: Period | None) -> 
                 officials.get(criterion.field, []),
             )
         )
-    return SetPage(unit, family, applied, result, period, periods, rows, counts)
+    return SetPage(unit, family, applied, result, period, periods, rows, counts, basis, other)
+
+
+def _period_of(result: SetResult | None) -> Period | None:
+    return parse_period(result.period) if result is not None else None
 
 
 @dataclass
@@ -153,13 +185,15 @@ def criterion_history(
     number: int,
     measured: set[str] | None = None,
     dated: list[Standard] | None = None,
+    basis: Basis = Basis.WORKING,
 ) -> dict[str, list[HistoryPoint]]:
     """Each indicator's value, threshold and status across the stored periods (one query). The
     ``measured`` codes (poverty figures) name the ``dated`` standard of each value's period, and
     a row whose standard differs from the row before is marked: the two are not comparable."""
     history: dict[str, list[HistoryPoint]] = {}
     for period, detail in (
-        SetResult.objects.filter(unit=unit, criteria_set=family)
+        SetResult.on(basis)
+        .filter(unit=unit, criteria_set=family)
         .order_by("period_end", "period")
         .values_list("period", "detail")
     ):
@@ -200,13 +234,14 @@ def subunit_results(
     period: Period | None,
     level: int,
     as_of: dt.date | None = None,
+    basis: Basis = Basis.WORKING,
 ) -> list[SubunitRow]:
     """Units of a level under ``parent`` with their latest result up to the period: two queries."""
     # An ended parent shows the units it had on its last day.
     day = as_of or (period.end if period else parent.valid_to)
     units = AdminUnit.objects.filter(path__startswith=parent.path, level=level).in_force(day)
     units_list = list(units.select_related("parent").order_by("search_name"))
-    results = SetResult.objects.filter(criteria_set=family, unit__in=units_list)
+    results = SetResult.on(basis).filter(criteria_set=family, unit__in=units_list)
     if period is not None:
         results = results.filter(period_end__lte=period.end)
     latest: dict[int, SetResult] = {}
@@ -256,14 +291,16 @@ def area_page(
     limit: int = 100,
     sort: str = "name",
     status: str = "",
+    basis: Basis = Basis.APPROVED,
 ) -> AreaPage:
     """Four queries whatever the number of units: the summary, the count, a page of units and
     their results. ``sort`` by name or by criteria met ("-met": most first); ``status`` keeps
-    the units whose latest result has that status ("none": no result)."""
+    the units whose latest result has that status ("none": no result). A province's tables
+    count approved figures unless the working basis is asked for."""
     day = period.end if period else parent.valid_to
     units = AdminUnit.objects.filter(path__startswith=parent.path, level=level).in_force(day)
     if sort != "name" or status:
-        latest_result = SetResult.objects.filter(unit=OuterRef("pk"), criteria_set=family)
+        latest_result = SetResult.on(basis).filter(unit=OuterRef("pk"), criteria_set=family)
         if period is not None:
             latest_result = latest_result.filter(period_end__lte=period.end)
         latest_result = latest_result.order_by("-period_end", "-period")
@@ -281,14 +318,18 @@ def area_page(
             offset : offset + limit
         ]
     )
-    results = SetResult.objects.filter(criteria_set=family, unit__in=page)
+    results = SetResult.on(basis).filter(criteria_set=family, unit__in=page)
     if period is not None:
         results = results.filter(period_end__lte=period.end)
     latest: dict[int, SetResult] = {}
     for r in results.order_by("period_end", "period").defer("detail"):
         latest[r.unit_id] = r
     summary = summaries.summary_as_of(
-        area=parent, family=family, level=level, period_end=period.end if period else None
+        area=parent,
+        family=family,
+        level=level,
+        period_end=period.end if period else None,
+        basis=basis,
     )
     return AreaPage(
         summary=summary,
@@ -391,7 +432,9 @@ class EntryPage:
     period: Period
     criteria: list[tuple[Criterion, list[EntryRow]]]
     elements: list[EntryRow]
-    result: SetResult | None
+    result: SetResult | None  # the working count (every value)
+    approved: SetResult | None = None  # the approved count, what the public sees
+    statuses: Counter[str] = field(default_factory=Counter)  # this period's values by status
 
 
 def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> EntryPage:
@@ -405,6 +448,7 @@ def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> Entry
         .order_by("period_end", "updated_at")
     )
     result = result_as_of(unit=unit, family=family, period=period)
+    approved = result_as_of(unit=unit, family=family, period=period, basis=Basis.APPROVED)
     detail = {}
     if result is not None:
         for c in result.explanation["criteria"]:
@@ -461,6 +505,8 @@ def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> Entry
         ],
         elements=[row(e.code, e.name, e.kind, e.unit, [], is_element=True) for e in elements],
         result=result,
+        approved=approved,
+        statuses=Counter(v.status for v in values if v.period == period.code),
     )
 
 

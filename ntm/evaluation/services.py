@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ntm.catalog.models import CriteriaSet
@@ -40,11 +40,11 @@ from ntm.engine.model import (
 )
 from ntm.evaluation import summaries
 from ntm.evaluation.detail import compact, formulas_of
-from ntm.evaluation.models import SetResult, StaleResult, UnitBasis
+from ntm.evaluation.models import BOTH, Basis, SetResult, StaleResult, UnitBasis
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import ProfileSource
 from ntm.geo.services import units_lock
-from ntm.observations.models import DataValue, InputStamp
+from ntm.observations.models import DataValue, InputStamp, ValueStatus
 
 CHUNK = 2000
 
@@ -104,21 +104,25 @@ class _Definitions:
 
 def _prerequisite_lookup(
     family: CriteriaSet, units: list[AdminUnit]
-) -> dict[int, list[tuple[dt.date, bool]]]:
+) -> dict[str, dict[int, list[tuple[dt.date, bool]]]]:
+    """Per basis, each unit's prerequisite results in order: a set judged on approved figures
+    takes its prerequisite from approved figures too."""
+    found: dict[str, dict[int, list[tuple[dt.date, bool]]]] = {b: defaultdict(list) for b in Basis}
     if not family.prerequisite_id:
-        return {}
+        return found
     prerequisite = family.prerequisite.family  # type: ignore[union-attr]
     rows = (
-        SetResult.objects.filter(
+        SetResult.stored.filter(
             AmongIds(F("unit_id"), [u.pk for u in units]), criteria_set=prerequisite
         )
         # The period breaks ties (a year and its Q4 end on the same day): a fixed order.
         .order_by("period_end", "period")
-        .values_list("unit_id", "period_end", "status")
+        .values_list("unit_id", "period_end", "status", "basis")
     )
-    found: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)
-    for unit_id, end, status in rows:
-        found[unit_id].append((end, status == Status.MET))
+    for unit_id, end, status, serves in rows:
+        for basis in Basis:
+            if serves in (BOTH, basis):
+                found[basis][unit_id].append((end, status == Status.MET))
     return found
 
 
@@ -131,7 +135,7 @@ def _latest_before(entries: list[tuple[dt.date, bool]], day: dt.date) -> bool | 
 
 
 PIPELINE_VERSION = (
-    "4"  # bump when the engine or the stored detail changes: every result is rewritten
+    "5"  # bump when the engine or the stored detail changes: every result is rewritten
 )
 
 
@@ -200,7 +204,11 @@ def evaluate_units(
             variant, _definition, fingerprint = definitions.for_unit(unit)
             # The whole prerequisite history (not the entry each period uses): any change of
             # it makes the unit's results worth a look; their input_hash decides what is written.
-            history = prerequisites.get(unit.pk, []) if family.prerequisite_id else None
+            history = (
+                [prerequisites[b].get(unit.pk, []) for b in Basis]
+                if family.prerequisite_id
+                else None
+            )
             return _digest(
                 PIPELINE_VERSION, variant.pk, fingerprint, profiles.inputs(unit), history, stamp
             )
@@ -214,7 +222,7 @@ def evaluate_units(
             if matching:
                 # Results deleted around the pipeline: a unit missing some is read again.
                 counts = dict(
-                    SetResult.objects.filter(AmongIds(F("unit_id"), matching), criteria_set=family)
+                    SetResult.stored.filter(AmongIds(F("unit_id"), matching), criteria_set=family)
                     .order_by()
                     .values("unit_id")
                     .annotate(n=Count("*"))
@@ -226,10 +234,10 @@ def evaluate_units(
                         done.results += known[pk][1]
         to_read = [pk for pk in unit_ids if pk not in current]
 
-        def context(unit: AdminUnit, end: dt.date) -> tuple[UnitProfile, bool | None]:
+        def context(unit: AdminUnit, end: dt.date, basis: Basis) -> tuple[UnitProfile, bool | None]:
             profile = profiles.profile(unit, end)
             met = (
-                _latest_before(prerequisites.get(unit.pk, []), end)
+                _latest_before(prerequisites[basis].get(unit.pk, []), end)
                 if family.prerequisite_id
                 else None
             )
@@ -240,22 +248,26 @@ def evaluate_units(
                 met,
             )
 
-        stored: dict[tuple[int, str], str] = {}
-        values: dict[int, list[tuple[str, str, Any, Any, str]]] = defaultdict(list)
+        stored: dict[tuple[int, str, str], str] = {}
+        values: dict[int, list[tuple[str, str, Any, Any, str, bool]]] = defaultdict(list)
         if to_read:
             stored = {
-                (unit_id, period_code): digest
-                for unit_id, period_code, digest in SetResult.objects.filter(
+                (unit_id, period_code, serves): digest
+                for unit_id, period_code, serves, digest in SetResult.stored.filter(
                     AmongIds(F("unit_id"), to_read), criteria_set=family
-                ).values_list("unit_id", "period", "input_hash")
+                ).values_list("unit_id", "period", "basis", "input_hash")
             }
             rows = (
                 DataValue.objects.filter(AmongIds(F("unit_id"), to_read), criteria_set=family)
                 .order_by("unit_id", "period_end", "updated_at")
-                .values_list("unit_id", "code", "period", "number", "flag", "text")
+                .values_list("unit_id", "code", "period", "number", "flag", "text", "status")
             )
-            for unit_id, code, period_code, number, flag, text in rows.iterator(chunk_size=5000):
-                values[unit_id].append((code, period_code, number, flag, text))
+            for unit_id, code, period_code, number, flag, text, status in rows.iterator(
+                chunk_size=5000
+            ):
+                values[unit_id].append(
+                    (code, period_code, number, flag, text, status == ValueStatus.APPROVED)
+                )
 
         results: list[tuple[Any, ...]] = []
         now = timezone.now()
@@ -270,76 +282,109 @@ def evaluate_units(
             variant, definition, fingerprint = definitions.for_unit(unit)
             refs = definitions.references(unit, definition)
             parsed = [
-                (code, parse_period(raw), text, number, flag)
-                for code, raw, number, flag, text in unit_values
+                (code, parse_period(raw), text, number, flag, approved)
+                for code, raw, number, flag, text, approved in unit_values
             ]
-            for period in sorted({p for _, p, *_rest in parsed}):
-                snapshot: dict[str, tuple[str, Any, Any]] = {}
-                periods: dict[str, str] = {}
-                for code, p, text, number, flag in parsed:
-                    if p.end <= period.end and (
-                        code not in periods or periods[code] != period.code
+            all_approved = all(row[5] for row in parsed)
+            # Per period, what each basis judges: its snapshot of values, their periods, the
+            # profile, the prerequisite and the digest of all of them.
+            plans: dict[Any, dict[Basis, _Plan]] = defaultdict(dict)
+            for basis in Basis:
+                rows_of = parsed if basis == Basis.WORKING else [r for r in parsed if r[5]]
+                for period in sorted({r[1] for r in rows_of}):
+                    engine_profile, prerequisite_met = context(unit, period.end, basis)
+                    working = plans[period].get(Basis.WORKING)
+                    if (
+                        working is not None
+                        and all_approved
+                        and working.prerequisite_met == prerequisite_met
                     ):
-                        snapshot[code] = (text, number, flag)
-                        periods[code] = p.code
-                engine_profile, prerequisite_met = context(unit, period.end)
-                digest = _digest(
-                    PIPELINE_VERSION,
-                    variant.pk,
-                    fingerprint,
-                    engine_profile,
-                    prerequisite_met,
-                    sorted((code, periods[code], *entry) for code, entry in snapshot.items()),
-                )
-                key = (unit.pk, period.code)
-                kept[unit.pk] += 1
-                done.results += 1
-                if stored.pop(key, None) == digest:
-                    continue
-                outcome = evaluate(
-                    definition,
-                    engine_profile,
-                    {code: _typed(n, f, t) for code, (t, n, f) in snapshot.items()},
-                    prerequisite_met=prerequisite_met,
-                    references=refs,
-                    cache=cache,
-                    day=period.end,
-                )
-                results.append(
-                    (
-                        unit.pk,
-                        family.pk,
+                        # Every value approved: the same inputs, the same row.
+                        plans[period][basis] = working
+                        continue
+                    snapshot: dict[str, tuple[str, Any, Any]] = {}
+                    periods: dict[str, str] = {}
+                    for code, p, text, number, flag, _approved in rows_of:
+                        if p.end <= period.end and (
+                            code not in periods or periods[code] != period.code
+                        ):
+                            snapshot[code] = (text, number, flag)
+                            periods[code] = p.code
+                    digest = _digest(
+                        PIPELINE_VERSION,
                         variant.pk,
-                        period.code,
-                        period.end,
-                        outcome.met,
-                        outcome.total,
-                        outcome.status.value,
+                        fingerprint,
+                        engine_profile,
                         prerequisite_met,
-                        any(c.unverified for c in outcome.criteria),
-                        revocation_risk(outcome).risk.value,
-                        json.dumps(
-                            compact(outcome, periods, definitions.formulas(definition)),
-                            ensure_ascii=False,
-                            separators=(",", ":"),
-                        ),
-                        criteria_status(outcome),
-                        now,
-                        digest,
+                        sorted((code, periods[code], *entry) for code, entry in snapshot.items()),
                     )
-                )
+                    plans[period][basis] = _Plan(
+                        snapshot, periods, engine_profile, prerequisite_met, digest
+                    )
+            for period, by_basis in sorted(plans.items()):
+                working = by_basis.get(Basis.WORKING)
+                approved = by_basis.get(Basis.APPROVED)
+                if (
+                    working is not None
+                    and approved is not None
+                    and working.digest == approved.digest
+                ):
+                    entries: list[tuple[str, _Plan]] = [(BOTH, working)]
+                else:
+                    entries = [
+                        (basis.value, plan)
+                        for basis, plan in ((Basis.WORKING, working), (Basis.APPROVED, approved))
+                        if plan is not None
+                    ]
+                for serves, plan in entries:
+                    key = (unit.pk, period.code, serves)
+                    kept[unit.pk] += 1
+                    done.results += 1
+                    if stored.pop(key, None) == plan.digest:
+                        continue
+                    outcome = evaluate(
+                        definition,
+                        plan.profile,
+                        {code: _typed(n, f, t) for code, (t, n, f) in plan.snapshot.items()},
+                        prerequisite_met=plan.prerequisite_met,
+                        references=refs,
+                        cache=cache,
+                        day=period.end,
+                    )
+                    results.append(
+                        (
+                            unit.pk,
+                            family.pk,
+                            variant.pk,
+                            period.code,
+                            period.end,
+                            outcome.met,
+                            outcome.total,
+                            outcome.status.value,
+                            plan.prerequisite_met,
+                            any(c.unverified for c in outcome.criteria),
+                            revocation_risk(outcome).risk.value,
+                            json.dumps(
+                                compact(outcome, plan.periods, definitions.formulas(definition)),
+                                ensure_ascii=False,
+                                separators=(",", ":"),
+                            ),
+                            criteria_status(outcome),
+                            now,
+                            plan.digest,
+                            serves,
+                        )
+                    )
         # What is left of the stored results of the units read has no period with values.
         gone = list(stored)
-        touched = {row[0] for row in results} | {unit_id for unit_id, _code in gone}
+        touched = {row[0] for row in results} | {unit_id for unit_id, _code, _basis in gone}
         old_timelines = summaries.timelines(family, touched) if touched else {}
         if gone:
-            by_unit: dict[int, list[str]] = defaultdict(list)
-            for unit_id, period_code in gone:
-                by_unit[unit_id].append(period_code)
-            for unit_id, period_codes in by_unit.items():
-                SetResult.objects.filter(
-                    criteria_set=family, unit_id=unit_id, period__in=period_codes
-                ).delete()
+            by_unit: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for unit_id, period_code, serves in gone:
+                by_unit[unit_id].append((period_code, serves))
+            for unit_id, keys in by_unit.items():
+                _delete_pairs(family, unit_id, keys)
             done.removed = len(gone)
         if results:
             _upsert(results)
@@ -355,11 +400,33 @@ def evaluate_units(
         )
         done.written = len(results)
         if touched:
-            summaries.apply(
-                family,
-                summaries.changes_for(family, [u for u in units if u.pk in touched], old_timelines),
-            )
+            changed = [u for u in units if u.pk in touched]
+            new_timelines = summaries.timelines(family, touched)
+            for basis in Basis:
+                summaries.apply(
+                    family,
+                    summaries.changes_for(changed, old_timelines[basis], new_timelines[basis]),
+                    basis,
+                )
     return done
+
+
+@dataclass
+class _Plan:
+    """What one basis judges a unit on for a period."""
+
+    snapshot: dict[str, tuple[str, Any, Any]]
+    periods: dict[str, str]
+    profile: UnitProfile
+    prerequisite_met: bool | None
+    digest: str
+
+
+def _delete_pairs(family: CriteriaSet, unit_id: int, keys: list[tuple[str, str]]) -> None:
+    condition = Q()
+    for period_code, serves in keys:
+        condition |= Q(period=period_code, basis=serves)
+    SetResult.stored.filter(condition, criteria_set=family, unit_id=unit_id).delete()
 
 
 _COLUMNS = (
@@ -378,8 +445,9 @@ _COLUMNS = (
     "criteria_status",
     "computed_at",
     "input_hash",
+    "basis",
 )
-_KEY = ("unit_id", "criteria_set_id", "period")
+_KEY = ("unit_id", "criteria_set_id", "period", "basis")
 
 
 def _upsert(rows: list[tuple[Any, ...]]) -> None:
@@ -488,7 +556,7 @@ def refresh_units(
             .values_list("criteria_set", flat=True)
             .distinct()
         ) | set(
-            SetResult.objects.filter(unit__in=unit_ids)
+            SetResult.stored.filter(unit__in=unit_ids)
             .order_by()
             .values_list("criteria_set", flat=True)
             .distinct()

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ntm.catalog.models import CriteriaSet
-from ntm.evaluation.models import AreaSummary, SetResult
+from ntm.evaluation.models import BOTH, AreaSummary, Basis, SetResult
 from ntm.geo.models import AdminUnit
 
 # (status, criteria_status, revocation_risk) of the result a unit counts with, or None
@@ -102,18 +102,27 @@ class UnitChange:
         return min((end for end, _code, _c in changed), default=None)
 
 
-def timelines(family: CriteriaSet, unit_ids: Iterable[int]) -> dict[int, Timeline]:
-    """The stored results of these units for a set, in order, without their explanation."""
-    found: dict[int, Timeline] = defaultdict(list)
+def timelines(family: CriteriaSet, unit_ids: Iterable[int]) -> dict[Basis, dict[int, Timeline]]:
+    """The stored results of these units for a set, in order, without their explanation: per
+    basis, in one read (a row serving both bases is in both)."""
+    found: dict[Basis, dict[int, Timeline]] = {b: defaultdict(list) for b in Basis}
     rows = (
-        SetResult.objects.filter(criteria_set=family, unit__in=list(unit_ids))
+        SetResult.stored.filter(criteria_set=family, unit__in=list(unit_ids))
         .order_by("unit_id", "period_end", "period")
         .values_list(
-            "unit_id", "period_end", "period", "status", "criteria_status", "revocation_risk"
+            "unit_id",
+            "period_end",
+            "period",
+            "status",
+            "criteria_status",
+            "revocation_risk",
+            "basis",
         )
     )
-    for unit_id, end, code, status, criteria_status, risk in rows:
-        found[unit_id].append((end, code, (status, criteria_status, risk)))
+    for unit_id, end, code, status, criteria_status, risk, serves in rows:
+        for basis in Basis:
+            if serves in (BOTH, basis):
+                found[basis][unit_id].append((end, code, (status, criteria_status, risk)))
     return found
 
 
@@ -127,9 +136,9 @@ def lock_areas(area_ids: Iterable[int]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, area_id])
 
 
-def apply(family: CriteriaSet, changes: Sequence[UnitChange]) -> int:
-    """Move the summaries of the changed units' areas by the difference each unit makes, and
-    create the rows of period ends an area did not have. Returns the rows written."""
+def apply(family: CriteriaSet, changes: Sequence[UnitChange], basis: Basis) -> int:
+    """Move the summaries (of a basis) of the changed units' areas by the difference each unit
+    makes, and create the rows of period ends an area did not have. Returns the rows written."""
     changes = [c for c in changes if c.first_change() is not None and areas_of(c.path)]
     if not changes:
         return 0
@@ -144,7 +153,11 @@ def apply(family: CriteriaSet, changes: Sequence[UnitChange]) -> int:
         rows: dict[tuple[int, dt.date], AreaSummary] = {
             (row.area_id, row.period_end): row
             for row in AreaSummary.objects.filter(
-                criteria_set=family, level=level, area__in=area_ids, period_end__gte=since
+                criteria_set=family,
+                level=level,
+                basis=basis,
+                area__in=area_ids,
+                period_end__gte=since,
             )
         }
         counts = {key: Counts.of(row) for key, row in rows.items()}
@@ -179,14 +192,14 @@ def apply(family: CriteriaSet, changes: Sequence[UnitChange]) -> int:
             )
         # New period ends are counted from the stored results, which already hold this
         # refresh's rows: no difference to apply to them.
-        created = summarise_many(family=family, level=level, keys=missing)
+        created = summarise_many(family=family, level=level, keys=missing, basis=basis)
         AreaSummary.objects.bulk_create(created, batch_size=2000)
         written += len(moved) + len(created)
     return written
 
 
 def summarise_many(
-    *, family: CriteriaSet, level: int, keys: Iterable[tuple[int, dt.date]]
+    *, family: CriteriaSet, level: int, keys: Iterable[tuple[int, dt.date]], basis: Basis
 ) -> list[AreaSummary]:
     """Summary rows (unsaved) for these (area, period end) pairs, counted from the stored
     results in one read of the areas' units."""
@@ -205,9 +218,8 @@ def summarise_many(
     found: dict[int, Timeline] = defaultdict(list)
     units: dict[int, tuple[str, dt.date | None, dt.date | None]] = {}
     rows = (
-        SetResult.objects.filter(
-            scope, criteria_set=family, unit__level=level, period_end__lte=last
-        )
+        SetResult.on(basis)
+        .filter(scope, criteria_set=family, unit__level=level, period_end__lte=last)
         .order_by("unit_id", "period_end", "period")
         .values_list(
             "unit_id",
@@ -238,64 +250,74 @@ def summarise_many(
                     counts[(area_id, end)].add(contribution_at(timeline, end))
     created = []
     for (area_id, end), area_counts in counts.items():
-        row = AreaSummary(area_id=area_id, criteria_set=family, level=level, period_end=end)
+        row = AreaSummary(
+            area_id=area_id, criteria_set=family, level=level, basis=basis, period_end=end
+        )
         area_counts.store(row)
         created.append(row)
     return created
 
 
-def summarise(*, area_id: int, family: CriteriaSet, level: int, period_end: dt.date) -> AreaSummary:
+def summarise(
+    *, area_id: int, family: CriteriaSet, level: int, period_end: dt.date, basis: Basis
+) -> AreaSummary:
     """One summary row counted from the stored results (unsaved)."""
-    return summarise_many(family=family, level=level, keys=[(area_id, period_end)])[0]
+    return summarise_many(family=family, level=level, keys=[(area_id, period_end)], basis=basis)[0]
 
 
 def rebuild(*, family: CriteriaSet, area_ids: Iterable[int] | None = None) -> int:
     """Recompute every summary row of a set (or of these areas) from the stored results: after
     results were written around the pipeline, or the map changed under them."""
-    ends: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
+    ends: dict[tuple[int, int, Basis], set[dt.date]] = defaultdict(set)
     wanted = None if area_ids is None else set(area_ids)
     pairs = (
-        SetResult.objects.filter(criteria_set=family)
+        SetResult.stored.filter(criteria_set=family)
         .order_by()
-        .values_list("unit__path", "unit__level", "period_end")
+        .values_list("unit__path", "unit__level", "period_end", "basis")
         .distinct()
     )
-    for path, level, end in pairs.iterator(chunk_size=5000):
+    for path, level, end, serves in pairs.iterator(chunk_size=5000):
         for area_id in areas_of(path):
             if wanted is None or area_id in wanted:
-                ends[(area_id, level)].add(end)
-    lock_areas(area for area, _level in ends)
+                for basis in Basis:
+                    if serves in (BOTH, basis):
+                        ends[(area_id, level, basis)].add(end)
+    lock_areas(area for area, _level, _basis in ends)
     stale = AreaSummary.objects.filter(criteria_set=family)
     if wanted is not None:
         stale = stale.filter(area__in=wanted)
     stale.delete()
-    by_level: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
-    for (area_id, level), period_ends in ends.items():
-        by_level[level].extend((area_id, end) for end in period_ends)
+    by_level: dict[tuple[int, Basis], list[tuple[int, dt.date]]] = defaultdict(list)
+    for (area_id, level, basis), period_ends in ends.items():
+        by_level[(level, basis)].extend((area_id, end) for end in period_ends)
     created = [
         row
-        for level, keys in sorted(by_level.items())
-        for row in summarise_many(family=family, level=level, keys=keys)
+        for (level, basis), keys in sorted(by_level.items())
+        for row in summarise_many(family=family, level=level, keys=keys, basis=basis)
     ]
     AreaSummary.objects.bulk_create(created, batch_size=2000)
     return len(created)
 
 
 def summary_as_of(
-    *, area: AdminUnit, family: CriteriaSet, level: int, period_end: dt.date | None
+    *,
+    area: AdminUnit,
+    family: CriteriaSet,
+    level: int,
+    period_end: dt.date | None,
+    basis: Basis = Basis.APPROVED,
 ) -> AreaSummary | None:
     """The row a page of this period reads: the latest at or before its end (None: the latest)."""
-    rows = AreaSummary.objects.filter(area=area, criteria_set=family, level=level)
+    rows = AreaSummary.objects.filter(area=area, criteria_set=family, level=level, basis=basis)
     if period_end is not None:
         rows = rows.filter(period_end__lte=period_end)
     return rows.order_by("-period_end").first()
 
 
 def changes_for(
-    family: CriteriaSet, units: Sequence[AdminUnit], old: dict[int, Timeline]
+    units: Sequence[AdminUnit], old: dict[int, Timeline], new: dict[int, Timeline]
 ) -> list[UnitChange]:
-    """Pair each unit's timeline before a refresh with the one the refresh left (read back)."""
-    new = timelines(family, [u.pk for u in units])
+    """Pair each unit's timeline before a refresh with the one the refresh left."""
     return [
         UnitChange(
             unit_id=unit.pk,

@@ -19,6 +19,11 @@ urlpatterns = [
         name="derive",
     ),
     path(
+        "<int:unit_id>/approval/<slug:set_code>/<str:period>/",
+        views.approval,
+        name="approval",
+    ),
+    path(
         "<int:unit_id>/data/<slug:set_code>/<str:period>/<str:code>/",
         views.value_save,
         name="value_save",

@@ -14,6 +14,7 @@ from ntm.core.http import HtmxHttpRequest
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation import actions, selectors
 from ntm.evaluation.charts import criteria_bars_svg, trend_svg
+from ntm.evaluation.models import Basis, basis_of
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations import services
 from ntm.observations.forms import ValueForm
@@ -45,7 +46,10 @@ def _period_asked(request: HttpRequest) -> Period | None:
 def set_result(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
     unit, family = _unit_and_set(request, unit_id, set_code)
     period = _period_asked(request)
-    page = selectors.set_page(unit=unit, family=family, period=period)
+    # The commune's own page counts every value (its working figures) unless asked otherwise,
+    # and shows the approved count beside it.
+    basis = basis_of(request.GET.get("basis"))
+    page = selectors.set_page(unit=unit, family=family, period=period, basis=basis, both=True)
     villages: list[selectors.SubunitRow] = []
     village_family = None
     if unit.level == Level.COMMUNE:
@@ -65,6 +69,7 @@ def set_result(request: HttpRequest, unit_id: int, set_code: str) -> HttpRespons
             "villages": villages,
             "village_family": village_family,
             "can_edit": can(request.user, Action.EDIT_DATA, unit),
+            "period_query": f"period={period.code}" if period else "",
         },
     )
 
@@ -75,7 +80,8 @@ def criterion_detail(
 ) -> HttpResponse:
     unit, family = _unit_and_set(request, unit_id, set_code)
     period = _period_asked(request)
-    page = selectors.set_page(unit=unit, family=family, period=period)
+    basis = basis_of(request.GET.get("basis"))
+    page = selectors.set_page(unit=unit, family=family, period=period, basis=basis)
     row = next((r for r in page.rows if r.criterion.number == number), None)
     if row is None:
         raise Http404
@@ -85,6 +91,7 @@ def criterion_detail(
         number=number,
         measured=poverty_codes(page.applied),
         dated=standards(),
+        basis=basis,
     )
     trends = {
         code: trend_svg(points, title=_("%(code)s across periods") % {"code": code})
@@ -117,6 +124,8 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
     sort = sort if sort in selectors.SORTS else "name"
     status = request.GET.get("status", "")
     status = status if status in STATUS_FILTERS else ""
+    # A province's tables count approved figures; the working count is one click away.
+    basis = basis_of(request.GET.get("basis"), Basis.APPROVED)
     page = selectors.area_page(
         parent=unit,
         family=family,
@@ -126,6 +135,7 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
         limit=PAGE_SIZE,
         sort=sort,
         status=status,
+        basis=basis,
     )
     pages = max(1, -(-page.total // PAGE_SIZE))
     names = selectors.criterion_names(applicable_set(family, unit))
@@ -148,7 +158,9 @@ def subunits(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "sort": sort,
             "status": status,
             "statuses": [(k, v) for k, v in STATUS_FILTERS.items()],
-            "query": _query(period, sort, status),
+            "query": _query(period, sort, status, basis),
+            "basis": basis,
+            "basis_query": _query(period, sort, status),
         },
     )
 
@@ -160,10 +172,11 @@ STATUS_FILTERS = {
 }
 
 
-def _query(period: Period | None, sort: str, status: str) -> str:
+def _query(period: Period | None, sort: str, status: str, basis: str = Basis.APPROVED) -> str:
     """The page's filters for its own links (pager, sort), without the page number."""
     parts = [("period", period.code if period else ""), ("sort", sort if sort != "name" else "")]
     parts.append(("status", status))
+    parts.append(("basis", basis if basis != Basis.APPROVED else ""))
     return "&".join(f"{k}={v}" for k, v in parts if v)
 
 
@@ -228,8 +241,42 @@ def entry(request: HttpRequest, unit_id: int, set_code: str, period: str) -> Htt
             "unit": unit,
             "family": family,
             "can_edit": can(request.user, Action.EDIT_DATA, unit),
+            "can_approve": can(request.user, Action.APPROVE_DATA, unit),
         },
     )
+
+
+@login_required
+@require_POST
+def approval(request: HttpRequest, unit_id: int, set_code: str, period: str) -> HttpResponse:
+    """A whole period at once: the commune submits its drafts, the approver approves what was
+    submitted (``do=submit`` / ``do=approve``)."""
+    unit, family, parsed = _entry_context(request, unit_id, set_code, period)
+    step = request.POST.get("do")
+    try:
+        if step == "submit":
+            batch = services.values_submit(
+                user=request.user, unit=unit, criteria_set=family, period=parsed.code
+            )
+            message = _("%(n)d values submitted for approval.") % {"n": batch.done}
+        elif step == "approve":
+            batch = actions.values_approve(
+                user=request.user, unit=unit, criteria_set=family, period=parsed.code
+            )
+            message = _("%(n)d values approved: they now count in public.") % {"n": batch.done}
+        else:
+            raise Http404
+    except services.DataError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+        if batch.skipped:
+            messages.warning(
+                request,
+                _("%(n)d drafts of fields you do not answer for were left as they are.")
+                % {"n": batch.skipped},
+            )
+    return redirect("evaluation:entry", unit_id=unit.pk, set_code=family.code, period=parsed.code)
 
 
 @login_required

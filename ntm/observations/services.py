@@ -305,13 +305,18 @@ def _transition(
     user: Any, value: DataValue, action: Action, status: str, reason: str = ""
 ) -> DataValue:
     require(user, action, value.unit)
+    crosses = ValueStatus.APPROVED in (value.status, status)
     value.status = status
     if status == ValueStatus.APPROVED:
         value.approved_by, value.approved_at = user, timezone.now()
     value._history_user = user  # type: ignore[attr-defined]
     value._change_reason = reason  # type: ignore[attr-defined]
-    # The status is not an input of results (yet): no stamp_bump, results stay current.
+    if crosses:
+        # Approving or reopening changes the approved count: the results' inputs changed.
+        units_lock([value.unit_id])
     value.save()
+    if crosses:
+        stamp_bump(unit_id=value.unit_id, criteria_set_id=value.criteria_set_id)
     return value
 
 
@@ -348,6 +353,57 @@ def value_reopen(*, user: Any, value: DataValue, reason: str) -> DataValue:
         raise DataError(reason_text)
     ValueComment.objects.create(value=value, author=user, text=_("Reopened: %s") % reason.strip())
     return _transition(user, value, Action.APPROVE_DATA, ValueStatus.DRAFT, reason.strip())
+
+
+@dataclass
+class Batch:
+    """What a whole period's submission or approval did."""
+
+    done: int = 0
+    skipped: int = 0  # values of fields the person does not answer for
+
+
+@transaction.atomic
+def values_submit(*, user: Any, unit: AdminUnit, criteria_set: CriteriaSet, period: str) -> Batch:
+    """Submit every draft of the unit's period for approval (a specialist official: those of
+    their fields; the others are counted as skipped)."""
+    require(user, Action.EDIT_DATA, unit)
+    batch = Batch()
+    applied = applicable_set(criteria_set, unit)
+    drafts = DataValue.objects.filter(
+        unit=unit, criteria_set=criteria_set, period=period, status=ValueStatus.DRAFT
+    ).order_by("code")
+    for value in drafts.select_for_update():
+        try:
+            check_can_edit(user, unit, resolve_target(applied, value.code))
+        except DataError:
+            batch.skipped += 1
+            continue
+        _transition(user, value, Action.EDIT_DATA, ValueStatus.SUBMITTED)
+        batch.done += 1
+    return batch
+
+
+@transaction.atomic
+def values_approve(*, user: Any, unit: AdminUnit, criteria_set: CriteriaSet, period: str) -> Batch:
+    """Approve and lock every submitted value of the unit's period (drafts stay drafts: the
+    commune decides when a value is ready). One stamp bump for the lot."""
+    require(user, Action.APPROVE_DATA, unit)
+    units_lock([unit.pk])
+    now = timezone.now()
+    batch = Batch()
+    waiting = DataValue.objects.filter(
+        unit=unit, criteria_set=criteria_set, period=period, status=ValueStatus.SUBMITTED
+    ).order_by("code")
+    for value in waiting.select_for_update():
+        value.status = ValueStatus.APPROVED
+        value.approved_by, value.approved_at = user, now
+        value._history_user = user  # type: ignore[attr-defined]
+        value.save()
+        batch.done += 1
+    if batch.done:
+        stamp_bump(unit_id=unit.pk, criteria_set_id=criteria_set.pk)
+    return batch
 
 
 @transaction.atomic

@@ -102,9 +102,9 @@ def _value_action(
     elif action == "submit":
         services.value_submit(user=request.user, value=value)
     elif action == "approve":
-        services.value_approve(user=request.user, value=value)
+        actions.value_approve(user=request.user, value=value)
     elif action == "reopen" and reason_form.is_valid():
-        services.value_reopen(
+        actions.value_reopen(
             user=request.user, value=value, reason=reason_form.cleaned_data["reason"]
         )
     else:

@@ -79,9 +79,10 @@ def _criterion_name(criterion: Criterion, language: str) -> str:
 
 def criteria_statuses(*, unit: AdminUnit, language: str = "vi") -> list[SetStatus]:
     """The stored results of the unit, per criteria set: the latest with each criterion's status,
-    and the count across periods. Three queries."""
+    and the count across periods. Approved figures only: a draft typed a minute ago is not
+    public. Three queries."""
     results = list(
-        SetResult.objects.filter(unit=unit)
+        SetResult.approved.filter(unit=unit)
         .select_related("criteria_set", "applied_set")
         .order_by("criteria_set__code", "period_end", "period")
     )

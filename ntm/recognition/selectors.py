@@ -123,9 +123,9 @@ def survey_villages(survey: Survey) -> list[VillageRow]:
 
 
 def latest_risk(unit: AdminUnit, set_code: str) -> SetResult | None:
-    """The unit's latest stored result for the set, carrying the 18/2022 revocation risk."""
+    """The unit's latest approved result for the set, carrying the 18/2022 revocation risk."""
     return (
-        SetResult.objects.filter(unit=unit, criteria_set__code=set_code)
+        SetResult.approved.filter(unit=unit, criteria_set__code=set_code)
         .order_by("-period_end")
         .first()
     )
@@ -192,7 +192,8 @@ def recognitions_under(unit: AdminUnit) -> list[RecognitionRow]:
     latest: dict[tuple[int, str], SetResult] = {}
     by_key: defaultdict[tuple[int, str], list[SetResult]] = defaultdict(list)
     if recognitions:
-        results = SetResult.objects.filter(
+        # A recognition stands on approved figures; drafts do not put it at risk.
+        results = SetResult.approved.filter(
             unit__in={r.unit_id for r in recognitions},
             criteria_set__code__in={r.set_code for r in recognitions},
         ).select_related("criteria_set")

@@ -1,7 +1,7 @@
 """Stored results: one unit's for a set and period, and roll-ups over a subtree. Both carry an
 ETag over the stored rows (id and computation time), so a poller gets 304 until a value changes."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from ntm.api.common import criteria_set, etag_of, not_modified, period_of, unit_
 from ntm.api.errors import ERRORS, ApiError
 from ntm.api.schemas import ResultOut, RollupOut
 from ntm.evaluation import reports, selectors
+from ntm.evaluation.models import Basis
 from ntm.geo.models import Level
 
 router = Router(tags=["results"])
@@ -37,23 +38,33 @@ def result_detail(
     period: str | None = Query(
         None, max_length=40, description="Default: the latest stored; 2024Q4 or Quý IV/2024"
     ),
+    basis: Annotated[
+        Basis,
+        Query(
+            description="working: every value, drafts included (the commune's own count); "
+            "approved: approved values only (the official count the public and the province "
+            "see)"
+        ),
+    ] = Basis.WORKING,
 ) -> Any:
     """The result a report of the period uses: the period's own, else the latest before it."""
     parsed = period_of(period)
     found = unit_for(request, unit, period=parsed)
     family = criteria_set(set)
     if parsed is not None:
-        result = reports.result_as_of(unit=found, family=family, period=parsed)
+        result = reports.result_as_of(unit=found, family=family, period=parsed, basis=basis)
     else:
-        result = selectors.result_as_of(unit=found, family=family, period=None)
+        result = selectors.result_as_of(unit=found, family=family, period=None, basis=basis)
     if result is None:
         raise ApiError(404, "no_result", _("No stored result for this unit, set and period."))
-    etag = etag_of([result.pk, result.computed_at.isoformat(), parsed.code if parsed else ""])
+    etag = etag_of(
+        [result.pk, result.computed_at.isoformat(), parsed.code if parsed else "", basis.value]
+    )
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
     _with_etag(request, response, etag)
-    return reports.result_data(result, period=parsed.code if parsed else None)
+    return reports.result_data(result, period=parsed.code if parsed else None, basis=basis)
 
 
 @router.get(
@@ -68,6 +79,13 @@ def result_rollup(
     level: int | None = Query(None, ge=1, le=4, description="Default: the set's level"),
     limit: int = Query(1000, ge=1, le=5000, description="Units per page"),
     offset: int = Query(0, ge=0, description="Units to skip (ordered by name)"),
+    basis: Annotated[
+        Basis,
+        Query(
+            description="approved (default): approved values only, as the province's tables "
+            "count; working: every value, drafts included"
+        ),
+    ] = Basis.APPROVED,
 ) -> Any:
     """Every unit of a level under the root with its result, a page at a time, and per
     criterion how many of all of them stand at each status (from the area summary the pipeline
@@ -78,11 +96,17 @@ def result_rollup(
     if level is None:
         level = Level.VILLAGE if family.level == "village" else Level.COMMUNE
     page = selectors.area_page(
-        parent=root, family=family, period=parsed, level=level, offset=offset, limit=limit
+        parent=root,
+        family=family,
+        period=parsed,
+        level=level,
+        offset=offset,
+        limit=limit,
+        basis=basis,
     )
     summary = page.summary
     etag = etag_of(
-        [parsed.code if parsed else "", level, limit, offset, page.total]
+        [parsed.code if parsed else "", level, limit, offset, page.total, basis.value]
         + ([summary.pk, summary.updated_at.isoformat()] if summary else [])
         + [
             f"{r.unit.pk}:{r.result.pk}:{r.result.computed_at.isoformat()}"
@@ -96,6 +120,7 @@ def result_rollup(
         return cached
     _with_etag(request, response, etag)
     return {
+        "basis": basis.value,
         "unit": root.code,
         "set": family.code,
         "period": parsed.code if parsed else None,

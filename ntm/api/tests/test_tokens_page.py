@@ -65,6 +65,9 @@ def test_public_endpoints_show_the_portal_data_without_authentication(catalog, c
         HTTP_AUTHORIZATION=token_for("xa"),
     )
     client.logout()
+    # Drafts are not public: nothing until the commune submits and its manager approves.
+    assert client.get("/api/v1/public/units/07408").json()["sets"] == []
+    _approve_all("07408", ADVANCED, "2024Q1")
     response = client.get("/api/v1/public/units/07408")
     assert response.status_code == 200
     body = response.json()
@@ -113,3 +116,17 @@ def test_an_expiry_in_the_past_or_not_a_date_is_refused(client, persona, day):
     assert response.status_code == 302 and not ApiToken.objects.exists()
     shown = client.get(response["Location"]).content.decode()
     assert "ngày hết hạn" in shown.lower() or "hết hạn" in shown.lower()
+
+
+def _approve_all(code: str, set_code: str, period: str) -> None:
+    from ntm.accounts.models import User
+    from ntm.catalog.models import CriteriaSet
+    from ntm.evaluation.actions import values_approve
+    from ntm.geo.models import AdminUnit
+    from ntm.observations.services import values_submit
+
+    xa = User.objects.get(username="xa")
+    unit = AdminUnit.objects.get(code=code)
+    family = CriteriaSet.objects.get(code=set_code)
+    values_submit(user=xa, unit=unit, criteria_set=family, period=period)
+    assert values_approve(user=xa, unit=unit, criteria_set=family, period=period).done > 0

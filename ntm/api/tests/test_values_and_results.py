@@ -111,9 +111,17 @@ def test_results_carry_an_etag_and_answer_304(catalog, api, token_for):
     changed = api.get("/api/v1/results", token, headers={"If-None-Match": etag}, **params)
     assert changed.status_code == 200 and changed.json()["met"] == 13
     province = token_for("tinh")
-    rollup = api.get("/api/v1/results/rollup", province, unit="217", set=ADVANCED, period="2024Q4")
+    rollup = api.get(
+        "/api/v1/results/rollup",
+        province,
+        unit="217",
+        set=ADVANCED,
+        period="2024Q4",
+        basis="working",
+    )
     assert rollup.status_code == 200, rollup.content
     body = rollup.json()
+    assert body["basis"] == "working"
     assert [(u["unit"], u["met"]) for u in body["units"] if u["met"] is not None] == [("07408", 13)]
     assert next(c for c in body["criteria"] if c["number"] == 8)["met"] == 1
     cached = api.get(
@@ -123,8 +131,20 @@ def test_results_carry_an_etag_and_answer_304(catalog, api, token_for):
         unit="217",
         set=ADVANCED,
         period="2024Q4",
+        basis="working",
     )
     assert cached.status_code == 304
+    # The approved figures are another answer (none yet: the values are drafts).
+    approved = api.get(
+        "/api/v1/results/rollup",
+        province,
+        headers={"If-None-Match": rollup["ETag"]},
+        unit="217",
+        set=ADVANCED,
+        period="2024Q4",
+    )
+    assert approved.status_code == 200 and approved.json()["basis"] == "approved"
+    assert approved.json()["reported"] == 0
     assert (body["count"], body["reported"], body["met_all"]) == (len(body["units"]), 1, 0)
     # A page of one unit: the counts still cover every commune of the district.
     first = api.get(
@@ -133,6 +153,7 @@ def test_results_carry_an_etag_and_answer_304(catalog, api, token_for):
         unit="217",
         set=ADVANCED,
         period="2024Q4",
+        basis="working",
         limit=1,
         offset=body["units"].index(next(u for u in body["units"] if u["unit"] == "07408")),
     ).json()

@@ -1,5 +1,6 @@
 """Area summaries: moved by each refresh, they always equal a count made from scratch."""
 
+import contextlib
 import datetime as dt
 import random
 
@@ -8,12 +9,13 @@ from django.urls import reverse
 
 from ntm.accounts.models import User
 from ntm.evaluation import actions
-from ntm.evaluation.models import AreaSummary, SetResult
+from ntm.evaluation.models import AreaSummary, Basis, SetResult
 from ntm.evaluation.selectors import area_page
 from ntm.evaluation.summaries import Counts, Timeline, contribution_at, rebuild, summarise
 from ntm.geo.models import Kind
 from ntm.geo.services import unit_create
 from ntm.observations.models import DataValue
+from ntm.observations.services import DataError
 
 PERIODS = ["2024Q1", "2024Q2", "2024H1", "2024Q3", "2024Q4", "2024"]
 VALUES = {"1.1": ["70", "85"], "1.2": ["true", "false"], "3": ["true", "false"]}
@@ -46,7 +48,11 @@ def area(demo, small_set):
 
 def _fresh(row: AreaSummary) -> tuple:
     again = summarise(
-        area_id=row.area_id, family=row.criteria_set, level=row.level, period_end=row.period_end
+        area_id=row.area_id,
+        family=row.criteria_set,
+        level=row.level,
+        period_end=row.period_end,
+        basis=Basis(row.basis),
     )
     return (again.reported, again.met_all, again.revocation, again.criteria)
 
@@ -59,13 +65,14 @@ def _assert_current(family) -> None:
     rows = list(AreaSummary.objects.filter(criteria_set=family))
     for row in rows:
         assert _stored(row) == _fresh(row), (row.area_id, row.period_end)
-    keys = {(r.area_id, r.level, r.period_end) for r in rows}
-    # Every period end some unit of an area has a result for has its row, and no other.
+    keys = {(r.area_id, r.level, r.basis, r.period_end) for r in rows}
+    # Every period end some unit of an area has a result for has its row, on each basis.
     expected = {
-        (area_id, level, end)
-        for path, level, end in SetResult.objects.filter(criteria_set=family).values_list(
-            "unit__path", "unit__level", "period_end"
-        )
+        (area_id, level, basis.value, end)
+        for basis in Basis
+        for path, level, end in SetResult.on(basis)
+        .filter(criteria_set=family)
+        .values_list("unit__path", "unit__level", "period_end")
         for area_id in [int(p) for p in path.strip(".").split(".")[:-1]]
     }
     assert expected <= keys
@@ -78,22 +85,35 @@ def test_summaries_follow_every_save_and_removal(area, small_set):
     for _step in range(40):
         unit = rng.choice(communes)
         existing = list(DataValue.objects.filter(unit=unit, criteria_set=small_set))
-        if existing and rng.random() < 0.25:
-            actions.value_remove(user=xa, value=rng.choice(existing))
+        draw = rng.random()
+        if existing and draw < 0.2:
+            value = rng.choice(existing)
+            if value.is_locked:
+                actions.value_reopen(user=xa, value=value, reason="kiểm tra lại")
+            else:
+                actions.value_remove(user=xa, value=value)
+        elif existing and draw < 0.45:
+            # Approvals move the approved count (and only it).
+            value = rng.choice(existing)
+            if not value.is_locked:
+                actions.value_approve(user=xa, value=value)
         else:
             code = rng.choice(sorted(VALUES))
             # The ended commune takes only periods it saw (a year it ended in included).
             periods = PERIODS if unit.valid_to is None else ["2024Q1", "2024H1", "2024"]
-            actions.value_record(
-                user=xa,
-                unit=unit,
-                criteria_set=small_set,
-                code=code,
-                period=rng.choice(periods),
-                value=rng.choice(VALUES[code]),
-            )
+            # An approved value is locked: refused, nothing changes.
+            with contextlib.suppress(DataError):
+                actions.value_record(
+                    user=xa,
+                    unit=unit,
+                    criteria_set=small_set,
+                    code=code,
+                    period=rng.choice(periods),
+                    value=rng.choice(VALUES[code]),
+                )
         _assert_current(small_set)
     assert AreaSummary.objects.filter(criteria_set=small_set).count() > 10
+    assert AreaSummary.objects.filter(criteria_set=small_set, basis=Basis.APPROVED).count() > 5
 
 
 def test_a_rebuild_equals_the_maintained_rows(area, small_set):

@@ -231,6 +231,7 @@ def test_the_province_list_shows_recognitions_with_their_revocation_risk(
         total=3,
         status="not_met",
         revocation_risk="revocation",
+        basis="both",  # approved figures: what a recognition is judged on
     )
     persona("tinh")
     page = client.get(reverse("recognition:overview", args=[demo["24"].pk])).content.decode()

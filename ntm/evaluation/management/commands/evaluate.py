@@ -24,12 +24,17 @@ A unit whose results are known current (its values' stamp, the set's version, it
 prerequisite unchanged since they were computed) is not read at all; ``--full`` reads every
 value anyway — for values written around the application (by SQL, say).
 
+``--basis working`` (default) counts every value, drafts included — the working count the
+commune's own pages show; ``--basis approved`` counts approved (locked) values only — the
+official count of public pages, the province's tables and reports. Every JSON object names it.
+
 ``--format json`` with ``--unit``, ``--set`` and ``--period`` prints ONE JSON object: the result
 of the unit itself (the version of the code in force during the period). Otherwise it prints
 one such object per line (JSON Lines), for every unit of the scope and every stored period (or,
 with ``--period``, the result each unit's report of that period uses)::
 
     {
+      "basis": "working",              # working | approved (see --basis)
       "unit": "07408",                 # national code
       "unit_name": "Xã Dương Đức",
       "set": "xa-ntm-nang-cao-2021-2025",
@@ -74,7 +79,7 @@ from ntm.catalog.models import CriteriaSet
 from ntm.catalog.selectors import prerequisite_order
 from ntm.engine.periods import Period, parse_period
 from ntm.evaluation import summaries
-from ntm.evaluation.models import SetResult
+from ntm.evaluation.models import Basis, SetResult
 from ntm.evaluation.reports import result_as_of, result_data, stored_results
 from ntm.evaluation.services import Refreshed, dependants_of, evaluate_units, mark_stale
 from ntm.evaluation.tasks import refresh_stale_results
@@ -103,6 +108,13 @@ class Command(BaseCommand):
         parser.add_argument("--period", metavar="P", help="period to print: 2024, 2024H1 or 2024Q4")
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
+            "--basis",
+            choices=[b.value for b in Basis],
+            default=Basis.WORKING.value,
+            help="working: every value, drafts included (default); approved: approved values "
+            "only, the official count",
+        )
+        parser.add_argument(
             "--full",
             action="store_true",
             help="read every unit's values, even where its results are known current (after "
@@ -119,6 +131,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: Any) -> None:
         period = self._period(options["period"])
+        basis = Basis(options["basis"])
         family = self._family(options["set_code"])
         full = bool(options["full"])
         # Units with values have a stamp; --full finds them from the values themselves.
@@ -176,21 +189,24 @@ class Command(BaseCommand):
 
         if single:
             assert target is not None and family is not None and period is not None
-            result = result_as_of(unit=target, family=family, period=period)
+            result = result_as_of(unit=target, family=family, period=period, basis=basis)
             if result is None:
+                kind = "approved values" if basis == Basis.APPROVED else "values"
                 raise CommandError(
                     f"No stored result for {target.code} {family.code} up to {period.code}: "
-                    "no values were entered for it by then."
+                    f"no {kind} were entered for it by then."
                 )
             self.stdout.write(
-                json.dumps(result_data(result, period=period.code), ensure_ascii=False)
+                json.dumps(result_data(result, period=period.code, basis=basis), ensure_ascii=False)
             )
             return
         verbose = int(options["verbosity"]) >= 1
         for s in shown if verbose or options["format"] == "json" else []:
-            for result in stored_results(units=units_by_set[s.pk], family=s, period=period):
+            for result in stored_results(
+                units=units_by_set[s.pk], family=s, period=period, basis=basis
+            ):
                 if options["format"] == "json":
-                    data = result_data(result, period=period.code if period else None)
+                    data = result_data(result, period=period.code if period else None, basis=basis)
                     self.stdout.write(json.dumps(data, ensure_ascii=False))
                 else:
                     self.stdout.write(self._line(result, period))
@@ -265,7 +281,7 @@ class Command(BaseCommand):
         ids: set[int] = set()
         for model in (inputs, SetResult):
             ids.update(
-                model.objects.filter(scope, criteria_set=family)  # type: ignore[attr-defined]
+                model._base_manager.filter(scope, criteria_set=family)  # type: ignore[attr-defined]
                 .order_by()
                 .values_list("unit_id", flat=True)
                 .distinct()
