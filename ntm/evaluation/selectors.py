@@ -22,7 +22,7 @@ from ntm.catalog.selectors import (
 from ntm.engine.periods import Period, last_ended_quarter, parse_period
 from ntm.evaluation import summaries
 from ntm.evaluation.detail import expand
-from ntm.evaluation.models import AreaSummary, Basis, SetResult, StaleResult
+from ntm.evaluation.models import BOTH, AreaSummary, Basis, SetResult, StaleResult
 from ntm.evaluation.services import parse_criteria_status
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations.models import DataValue, ValueStatus
@@ -366,6 +366,33 @@ def sets_for_unit_level(unit: AdminUnit, level: str) -> list[tuple[CriteriaSet, 
     return [(f, latest.get(f.pk)) for f in families]
 
 
+@dataclass(frozen=True)
+class SetCounts:
+    family: CriteriaSet
+    working: SetResult | None
+    approved: SetResult | None
+
+
+def set_counts(unit: AdminUnit) -> list[SetCounts]:
+    """The unit's sets with its latest working and latest approved result (two queries)."""
+    families = families_for_unit(unit, "village" if unit.level == Level.VILLAGE else "commune")
+    latest = _latest_by_basis(SetResult.stored.filter(unit=unit).defer("detail"))
+    return [
+        SetCounts(f, latest[Basis.WORKING].get(f.pk), latest[Basis.APPROVED].get(f.pk))
+        for f in families
+    ]
+
+
+def _latest_by_basis(rows: Any) -> dict[Basis, dict[int, SetResult]]:
+    """Per basis, the latest of these stored rows per set (a row serving both is in both)."""
+    latest: dict[Basis, dict[int, SetResult]] = {b: {} for b in Basis}
+    for r in rows.order_by("period_end", "period"):
+        for basis in Basis:
+            if r.basis in (BOTH, basis):
+                latest[basis][r.criteria_set_id] = r
+    return latest
+
+
 def parse_period_or_none(text: str | None) -> Period | None:
     if not text:
         return None
@@ -547,6 +574,7 @@ class Headline:
     family: CriteriaSet
     latest: SetResult
     previous: SetResult | None
+    approved: SetResult | None = None  # the latest approved result, what the public sees
 
 
 @dataclass(frozen=True)
@@ -561,16 +589,22 @@ class UnitTodo:
 
 def unit_todo(unit: AdminUnit, today: dt.date) -> UnitTodo:
     by_family: dict[int, list[SetResult]] = {}
+    approved: dict[int, SetResult] = {}
     for r in (
-        SetResult.objects.filter(unit=unit)
+        SetResult.stored.filter(unit=unit)
         .select_related("criteria_set")
         .defer("detail")
         .order_by("period_end", "period")
     ):
-        by_family.setdefault(r.criteria_set_id, []).append(r)
+        if r.basis != Basis.APPROVED:
+            by_family.setdefault(r.criteria_set_id, []).append(r)
+        if r.basis != Basis.WORKING:
+            approved[r.criteria_set_id] = r
     headlines = [
-        Headline(rs[-1].criteria_set, rs[-1], rs[-2] if len(rs) > 1 else None)
-        for rs in by_family.values()
+        Headline(
+            rs[-1].criteria_set, rs[-1], rs[-2] if len(rs) > 1 else None, approved.get(family_id)
+        )
+        for family_id, rs in by_family.items()
     ]
     headlines.sort(key=lambda h: (-(h.latest.period_end.toordinal()), h.family.code))
     due = last_ended_quarter(today)

@@ -10,10 +10,11 @@ from ntm.catalog.models import CriteriaSet
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.selectors import (
     AreaTodo,
+    SetCounts,
     UnitTodo,
     area_todo,
     predecessor_results,
-    sets_for_unit,
+    set_counts,
     sets_for_unit_level,
     unit_todo,
 )
@@ -23,9 +24,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def unit_sets(unit: AdminUnit) -> list[tuple[CriteriaSet, SetResult | None]]:
-    """A commune's or village's sets with its latest result for each."""
-    return sets_for_unit(unit) if unit.level >= Level.COMMUNE else []
+def unit_sets(unit: AdminUnit) -> list[SetCounts]:
+    """A commune's or village's sets with its latest working and approved result for each."""
+    return set_counts(unit) if unit.level >= Level.COMMUNE else []
 
 
 @register.simple_tag

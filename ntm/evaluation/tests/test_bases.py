@@ -1,0 +1,163 @@
+"""Two counts: the working count (every value, drafts included) and the approved count
+(approved values only). Public pages, the province's tables and recognitions read the approved
+one; the commune's own pages show both."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from ntm.accounts.models import User
+from ntm.evaluation import actions
+from ntm.evaluation.models import BOTH, Basis, SetResult
+from ntm.observations.models import DataValue, ValueStatus
+from ntm.observations.services import values_submit
+
+Q1 = {"1.1": "85", "1.2": "đạt", "3": "đạt"}
+
+
+@pytest.fixture
+def commune(demo, small_set):
+    return demo["07408"]
+
+
+def _record(user, unit, family, period, values):
+    for code, value in values.items():
+        actions.value_record(
+            user=user, unit=unit, criteria_set=family, code=code, period=period, value=value
+        )
+
+
+def _rows(unit, family):
+    return sorted(
+        SetResult.stored.filter(unit=unit, criteria_set=family).values_list(
+            "period", "basis", "met"
+        )
+    )
+
+
+def test_a_draft_counts_in_the_working_figures_only_until_approved(commune, small_set):
+    xa = User.objects.get(username="xa")
+    _record(xa, commune, small_set, "2024Q1", Q1)
+    assert _rows(commune, small_set) == [("2024Q1", "working", 2)]
+    assert not SetResult.approved.filter(unit=commune).exists()
+
+    values_submit(user=xa, unit=commune, criteria_set=small_set, period="2024Q1")
+    batch = actions.values_approve(user=xa, unit=commune, criteria_set=small_set, period="2024Q1")
+    assert batch.done == 3
+    # Every value approved: one row serves both counts.
+    assert _rows(commune, small_set) == [("2024Q1", BOTH, 2)]
+    assert SetResult.approved.get(unit=commune).met == SetResult.objects.get(unit=commune).met
+
+    # A later draft: the working count moves on, the approved count stays at Q1 (carried).
+    _record(xa, commune, small_set, "2024Q4", {"3": "không đạt"})
+    assert _rows(commune, small_set) == [("2024Q1", BOTH, 2), ("2024Q4", "working", 1)]
+
+    # Reopening an approved value takes it out of the approved count: Q1 splits in two rows.
+    value = DataValue.objects.get(unit=commune, code="1.2", period="2024Q1")
+    actions.value_reopen(user=xa, value=value, reason="sai số liệu")
+    rows = _rows(commune, small_set)
+    assert ("2024Q1", "working", 2) in rows and ("2024Q1", "approved", 1) in rows
+    assert ("2024Q1", BOTH, 2) not in rows
+
+
+def test_evaluate_names_its_basis_and_reads_the_approved_count(commune, small_set):
+    xa = User.objects.get(username="xa")
+    _record(xa, commune, small_set, "2024Q1", Q1)
+    out = io.StringIO()
+    call_command("evaluate", "--set", small_set.code, "--format", "json", stdout=out)
+    [working] = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert (working["basis"], working["met"]) == ("working", 2)
+    out = io.StringIO()
+    call_command(
+        "evaluate", "--set", small_set.code, "--format", "json", "--basis", "approved", stdout=out
+    )
+    assert out.getvalue() == ""  # nothing approved yet
+    with pytest.raises(Exception, match="no approved values"):
+        call_command(
+            "evaluate",
+            "--unit",
+            commune.code,
+            "--set",
+            small_set.code,
+            "--period",
+            "2024Q1",
+            "--format",
+            "json",
+            "--basis",
+            "approved",
+            stdout=io.StringIO(),
+        )
+
+
+def test_the_public_page_shows_a_draft_only_once_approved(client, commune, small_set):
+    xa = User.objects.get(username="xa")
+    _record(xa, commune, small_set, "2024Q1", Q1)
+    page = client.get(reverse("portal:unit", args=[commune.code]))
+    assert "Bộ tiêu chí thử nghiệm" not in page.text
+    values_submit(user=xa, unit=commune, criteria_set=small_set, period="2024Q1")
+    actions.values_approve(user=xa, unit=commune, criteria_set=small_set, period="2024Q1")
+    page = client.get(reverse("portal:unit", args=[commune.code]))
+    assert "Bộ tiêu chí thử nghiệm" in page.text and "2/3" in page.text
+
+
+def test_the_commune_submits_and_its_manager_approves_a_whole_period(
+    client, persona, commune, small_set
+):
+    xa = User.objects.get(username="xa")
+    _record(xa, commune, small_set, "2024Q1", Q1)
+    entry = reverse("evaluation:entry", args=[commune.pk, small_set.code, "2024Q1"])
+    approval = reverse("evaluation:approval", args=[commune.pk, small_set.code, "2024Q1"])
+
+    # A specialist submits the drafts of their own fields only (culture: criterion 3).
+    persona("congchuc")
+    text = client.get(entry).text
+    assert 'value="submit"' in text and 'value="approve"' not in text
+    response = client.post(approval, {"do": "submit"}, follow=True)
+    assert response.status_code == 200
+    statuses = dict(
+        DataValue.objects.filter(unit=commune, period="2024Q1").values_list("code", "status")
+    )
+    assert statuses == {
+        "1.1": ValueStatus.DRAFT,
+        "1.2": ValueStatus.DRAFT,
+        "3": ValueStatus.SUBMITTED,
+    }
+    # Approving is the manager's: the specialist is refused.
+    assert client.post(approval, {"do": "approve"}).status_code == 403
+
+    persona("xa")
+    client.post(approval, {"do": "submit"})
+    text = client.get(entry).text
+    assert "0 nháp, 3 đã gửi duyệt, 0 đã phê duyệt" in text
+    assert 'value="approve"' in text
+    client.post(approval, {"do": "approve"})
+    assert set(DataValue.objects.filter(unit=commune).values_list("status", flat=True)) == {
+        ValueStatus.APPROVED
+    }
+    text = client.get(entry).text
+    assert "Số liệu đã phê duyệt (công khai)" in text and "<strong>2/3</strong>" in text
+    # An unknown step is not an action.
+    assert client.post(approval, {"do": "delete"}).status_code == 404
+    assert client.get(approval).status_code == 405
+
+
+def test_another_communes_user_cannot_approve(client, persona, other_commune, small_set):
+    persona("xa")
+    approval = reverse("evaluation:approval", args=[other_commune.pk, small_set.code, "2024Q1"])
+    assert client.post(approval, {"do": "approve"}).status_code == 404
+    assert client.post(approval, {"do": "submit"}).status_code == 404
+
+
+def test_the_set_page_shows_both_counts_and_switches_basis(client, persona, commune, small_set):
+    xa = persona("xa")
+    _record(xa, commune, small_set, "2024Q1", Q1)
+    url = reverse("evaluation:set_result", args=[commune.pk, small_set.code])
+    page = client.get(url).context["page"]
+    assert page.basis == Basis.WORKING and page.result.met == 2 and page.other is None
+    text = client.get(url).text
+    assert "chưa có số liệu nào được phê duyệt" in text
+    approved = client.get(url, {"basis": "approved"}).context["page"]
+    assert approved.result is None and approved.other.met == 2
