@@ -33,6 +33,7 @@ from ntm.reports.tests.helpers import (
     pdf_first_page_png,
     pdf_text,
     sheet_rows,
+    xlsx_layout_problems,
 )
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -192,7 +193,7 @@ def test_xlsx_numbers_sheets_and_print_setup(files):
     assert first.cell(row=header + 1, column=2).font.name == "Times New Roman"
     assert first.column_dimensions["B"].width > first.column_dimensions["A"].width
     assert "Nơi nhận:" in flat and "PHÓ CHỦ TỊCH" in flat and "Nguyễn Văn A" in flat
-    assert len(first._images) == 1
+    assert not first._images  # the chart follows the table of the other sheet
 
     second = workbook["Tiêu chí"]
     assert sheet_rows(second)[:2] == [
@@ -200,6 +201,8 @@ def test_xlsx_numbers_sheets_and_print_setup(files):
         ("Giao thông", 13),
     ]
     assert second.freeze_panes == "A2"
+    (chart,) = second._images
+    assert chart.anchor._from.row + 1 > 2  # below the table's last row (openpyxl counts from 0)
 
 
 def test_pdf_text_and_first_page(files):
@@ -254,3 +257,26 @@ def test_xlsx_long_tables_take_the_fast_path():
     total = sheet.cell(row=header + 2503, column=1)
     assert total.value == "Tổng" and total.font.b
     assert sheet.print_options.gridLines
+
+
+def test_xlsx_rows_fit_their_text_charts_sit_below_tables_and_pages_print_per_decree_30():
+    long = "Xã tiếp tục huy động nguồn lực, duy tu bảo dưỡng đường giao thông nông thôn. " * 6
+    document = sample()
+    document.blocks.insert(2, Paragraph(long))
+    document.blocks.append(Table(columns=[Column("Ghi chú", 1)], rows=[[long]], sheet="Tiêu chí"))
+    workbook = open_xlsx(render(document, "xlsx"))
+    assert xlsx_layout_problems(workbook) == []
+    first = workbook.worksheets[0]
+    paragraph = next(c for row in first.iter_rows() for c in row if c.value == long)
+    assert first.row_dimensions[paragraph.row].height >= 3 * 12 * 1.15  # wraps to several lines
+    assert first.print_area == f"'{first.title}'!$A$1:$D${first.max_row}"
+    assert first.oddHeader.center.text == "&P" and first.oddHeader.center.size == 13
+    assert first.HeaderFooter.differentFirst and not first.firstHeader.center.text
+    assert not first.oddFooter.center.text
+    second = workbook["Tiêu chí"]
+    (chart,) = second._images
+    table_end = max(c.row for row in second.iter_rows() for c in row if c.value == "Giao thông")
+    assert table_end < chart.anchor._from.row + 1 < next(
+        c.row for row in second.iter_rows() for c in row if c.value == long
+    )
+    assert second.print_title_rows == "$1:$1"
