@@ -24,9 +24,9 @@ from xml.sax.saxutils import escape
 
 import matplotlib
 from django.utils.translation import gettext as _
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -270,7 +270,9 @@ def bar_chart(
         positions = list(range(len(labels)))
         numbers = [float(v) for v in values]
         bars = axes.barh(positions, numbers, color=COLOURS["bar"], height=0.6, zorder=2)
-        texts = axes.bar_label(bars, labels=[short_amount(v) for v in values], padding=3, fontsize=8)
+        texts = axes.bar_label(
+            bars, labels=[short_amount(v) for v in values], padding=3, fontsize=8
+        )
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()  # the first label on top, as in the table it illustrates
         top = max(numbers, default=0)

@@ -85,7 +85,7 @@ PASS = ("true", "met")
 FAIL = ("false", "not_met")
 
 
-def number_of(text: str | None) -> int | Decimal | None:
+def number_of(text: str | Decimal | None) -> int | Decimal | None:
     """A stored number ("93.50", "100") as a workbook number: 93.5, 100; None when not one."""
     try:
         number = Decimal(str(text))

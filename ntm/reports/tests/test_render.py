@@ -276,7 +276,9 @@ def test_xlsx_rows_fit_their_text_charts_sit_below_tables_and_pages_print_per_de
     second = workbook["Tiêu chí"]
     (chart,) = second._images
     table_end = max(c.row for row in second.iter_rows() for c in row if c.value == "Giao thông")
-    assert table_end < chart.anchor._from.row + 1 < next(
-        c.row for row in second.iter_rows() for c in row if c.value == long
+    assert (
+        table_end
+        < chart.anchor._from.row + 1
+        < next(c.row for row in second.iter_rows() for c in row if c.value == long)
     )
     assert second.print_title_rows == "$1:$1"
