@@ -65,6 +65,7 @@ DIGIT_PT = 6.0
 PADDING_PT = 3.0
 LINE_HEIGHT = 1.3  # a line of Times New Roman in Excel/LibreOffice, in font sizes (15.75 pt at 12)
 SAFETY = 1.08  # estimate text a little wider than it is: a row a bit tall rather than clipped
+MAX_ROW_PT = 409.0  # Excel's highest row
 BULK_ROWS = 2000  # longer tables take the fast path: plain cells, gridlines printed instead
 MAX_FROZEN = 16  # freeze a table's header only when the rows above it leave room to scroll
 
@@ -245,7 +246,7 @@ class _Writer:
                 lines = _line_count(cell.value, self.span_pt(index, last), size, bool(font.b))
             height = max(height, lines * size * LINE_HEIGHT)
         if height:
-            self.sheet.row_dimensions[self.row + 1].height = round(height, 1)
+            self.sheet.row_dimensions[self.row + 1].height = min(round(height, 1), MAX_ROW_PT)
         self.sheet.append(values)
         self.row += 1
         return self.row

@@ -13,6 +13,8 @@ from PIL import Image
 
 from ntm.reports.charts import criteria_met_chart
 from ntm.reports.document import (
+    DATA,
+    PRINT,
     Cell,
     Column,
     Document,
@@ -21,6 +23,7 @@ from ntm.reports.document import (
     Paragraph,
     Signature,
     Table,
+    for_format,
 )
 from ntm.reports.render import render
 from ntm.reports.render.pdf import render_html
@@ -282,3 +285,36 @@ def test_xlsx_rows_fit_their_text_charts_sit_below_tables_and_pages_print_per_de
         < next(c.row for row in second.iter_rows() for c in row if c.value == long)
     )
     assert second.print_title_rows == "$1:$1"
+
+
+def test_columns_of_one_format_and_spans_over_them():
+    table = Table(
+        columns=[
+            Column("Chỉ tiêu", 3),
+            Column("Giá trị", 1, formats=PRINT),
+            Column("Giá trị", 1, "right", formats=DATA),
+            Column("Kỳ", 1, formats=DATA),
+            Column("Đánh giá", 1),
+        ],
+        rows=[
+            ["Tỷ lệ hộ nghèo", "2,21 (2024Q1)", Decimal("2.21"), "2024Q1", "Đạt"],
+            [Cell("Tiêu chí 11", bold=True, colspan=4), "Đạt"],
+        ],
+        sheet="Chỉ tiêu",
+    )
+    document = Document(header=Header(issuer="UBND XÃ THỬ"), title="Biểu", blocks=[table])
+    printed = for_format(document, "docx").blocks[0]
+    assert [c.title for c in printed.columns] == ["Chỉ tiêu", "Giá trị", "Đánh giá"]
+    assert printed.rows == [
+        ["Tỷ lệ hộ nghèo", "2,21 (2024Q1)", "Đạt"],
+        [Cell("Tiêu chí 11", bold=True, colspan=2), "Đạt"],
+    ]
+    assert docx_table(open_docx(render(document, "docx")), 1)[1] == [
+        "Tỷ lệ hộ nghèo",
+        "2,21 (2024Q1)",
+        "Đạt",
+    ]
+    rows = sheet_rows(open_xlsx(render(document, "xlsx"))["Chỉ tiêu"])
+    header = rows.index(("Chỉ tiêu", "Giá trị", "Kỳ", "Đánh giá"))
+    assert rows[header + 1] == ("Tỷ lệ hộ nghèo", pytest.approx(2.21), "2024Q1", "Đạt")
+    assert rows[header + 2] == ("Tiêu chí 11", None, None, "Đạt")  # merged over three columns
