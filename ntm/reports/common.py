@@ -105,5 +105,9 @@ def workbook_value(text: str | None) -> CellValue:
         return pgettext("criterion status", "Met")
     if text in FAIL:
         return pgettext("criterion status", "Not met")
+    if text == "no_data":
+        return pgettext("criterion status", "No data")
+    if text == "no_threshold":
+        return pgettext("criterion status", "No threshold")
     number = number_of(text)
     return str(text) if number is None else number

@@ -299,7 +299,7 @@ def _setup_sheet(sheet: Any, document: Document, widths: list[float]) -> None:
     # pt, not on the first page (its own, empty, first-page header).
     sheet.HeaderFooter.differentFirst = True
     page = sheet.oddHeader.center
-    page.text, page.font, page.size = "&P", FONT, 13
+    page.text, page.font, page.size = "&P", f"{FONT},Regular", 13
 
 
 def _widths(tables: list[Table], landscape: bool) -> list[float]:

@@ -5,6 +5,7 @@ sit below tables, and each sheet prints to Decree 30."""
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -12,10 +13,12 @@ from django.utils import translation
 from ntm.engine.periods import parse_period
 from ntm.geo.models import AdminUnit
 from ntm.reports import registry
+from ntm.reports.common import workbook_value
 from ntm.reports.tests.demo_module import demo_db  # noqa: F401  (module-scoped fixture)
 from ntm.reports.tests.helpers import open_xlsx, sheet_rows, xlsx_layout_problems
 
-pytestmark = pytest.mark.usefixtures("demo_db")
+# django_db: the session sets the test database up only for modules that declare they use it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_db")]
 
 BUILDS = {
     "bieu1": ("bieu1", "07408", "2024Q4"),
@@ -159,3 +162,16 @@ def test_dates_read_back_as_dates(books):
     rows = sheet_rows(books["progress"]["Mục tiêu"])
     deadlines = [r[3] for r in rows if isinstance(r[3], dt.datetime)]
     assert dt.datetime(2024, 10, 31) in deadlines
+
+
+def test_stored_values_become_numbers_or_words():
+    with translation.override("vi"):
+        assert [workbook_value(v) for v in ("93.50", "100", "-0.5", "true", "not_met")] == [
+            Decimal("93.5"),
+            100,
+            Decimal("-0.5"),
+            "Đạt",
+            "Chưa đạt",
+        ]
+        assert workbook_value("no_data") == "Chưa có số liệu"
+        assert workbook_value("") is None and workbook_value("NaN") == "NaN"
