@@ -202,12 +202,11 @@ def _plan(document: Document) -> list[_SheetPlan]:
     previous: _SheetPlan = first
     for block in document.blocks:
         target = first
-        if isinstance(block, Table) and block.sheet and tables[0].sheet != block.sheet:
-            if block is not tables[0]:
-                target = by_name.get(block.sheet) or _SheetPlan(_sheet_title(block.sheet, taken))
-                if block.sheet not in by_name:
-                    by_name[block.sheet] = target
-                    sheets.append(target)
+        if isinstance(block, Table) and block.sheet and block.sheet != tables[0].sheet:
+            target = by_name.get(block.sheet) or _SheetPlan(_sheet_title(block.sheet, taken))
+            if block.sheet not in by_name:
+                by_name[block.sheet] = target
+                sheets.append(target)
         elif isinstance(block, Chart):
             target = previous
         target.blocks.append(block)
@@ -347,7 +346,8 @@ def _write_header(writer: _Writer, document: Document) -> None:
     writer.blank()
 
 
-def _is_number(value: Any) -> bool:
+def _is_numeric(value: Any) -> bool:
+    """Numbers, and dates (Excel stores a date as a number of days)."""
     return isinstance(value, int | Decimal | dt.date) and not isinstance(value, bool)
 
 
@@ -380,7 +380,7 @@ def _write_table(writer: _Writer, table: Table) -> int:
             span = max(1, min(value.colspan if isinstance(value, Cell) else 1, width - position))
             bold = total or (isinstance(value, Cell) and value.bold)
             italic = isinstance(value, Cell) and value.italic
-            is_number = _is_number(raw)
+            numeric = _is_numeric(raw)
             row.append(
                 cell(
                     raw,
@@ -389,8 +389,8 @@ def _write_table(writer: _Writer, table: Table) -> int:
                     # a label merged over a centred column reads from the left, as in DOCX/PDF
                     align="left" if span > 1 and column.align != "center" else column.align,
                     border=True,
-                    number_format=_number_format(column, raw) if is_number else "",
-                    wrap=not is_number,
+                    number_format=_number_format(column, raw) if numeric else "",
+                    wrap=not numeric,
                 )
             )
             if span > 1:
@@ -434,7 +434,7 @@ def _write_bulk_rows(writer: _Writer, table: Table) -> None:
                         bold=total or (isinstance(value, Cell) and value.bold),
                         italic=isinstance(value, Cell) and value.italic,
                         align=column.align,
-                        number_format=_number_format(column, raw) if _is_number(raw) else "",
+                        number_format=_number_format(column, raw) if _is_numeric(raw) else "",
                         wrap=False,
                     )
                 )
