@@ -5,6 +5,10 @@ it comes from when carried forward), status, the plan's target on it, the respon
 (as the commune page shows them) and the plan's tasks linked to it; section II gives each village's
 status against the village set. Everything is read from stored results (``SetResult``) through
 the commune page's own selector, so the numbers are the page's numbers; nothing is evaluated here.
+
+On paper a value reads "93,5 (2024Q1)" beside "≥ 90*"; the workbook has the comparator, the
+threshold, the unverified mark, the value and its period in columns of their own, numbers as
+numbers and pass/fail as "Đạt"/"Chưa đạt" (``Column.formats``).
 """
 
 from __future__ import annotations
@@ -23,8 +27,17 @@ from ntm.evaluation.models import SetResult
 from ntm.evaluation.selectors import set_page, sets_for_unit_level, subunit_results
 from ntm.geo.models import AdminUnit, Level
 from ntm.planning.models import Plan, TargetKind
-from ntm.reports.common import ReportError, data_version, header_for, unverified_footnote
+from ntm.reports.common import (
+    ReportError,
+    data_version,
+    header_for,
+    number_of,
+    unverified_footnote,
+    workbook_value,
+)
 from ntm.reports.document import (
+    DATA,
+    PRINT,
     Cell,
     CellValue,
     Column,
@@ -53,6 +66,10 @@ class IndicatorLine:
     value_period: str  # the stored period the value comes from when it is older ("" otherwise)
     status: str  # met / not_met / no_data / no_threshold
     target: str  # the plan's target on this indicator ("" when none)
+    stored_value: str = ""  # as stored: "93.50", "true" ("" without data)
+    stored_threshold: str = ""  # as stored: "90", "true" ("" when the set has none)
+    comparator: str = ""  # "≥" or "≤" before a numeric threshold
+    target_number: int | Decimal | None = None  # the plan's target value, when it is a number
 
 
 @dataclass
@@ -122,6 +139,13 @@ def value_text(text: str | None) -> str:
     return _number(str(text))
 
 
+def comparator_of(result: dict[str, object]) -> str:
+    """ "≥" or "≤" before a numeric threshold ("" for pass/fail or no threshold)."""
+    if result.get("threshold") in (None, "", "true", "false"):
+        return ""
+    return "≤" if result.get("direction") == "lower" else "≥"
+
+
 def threshold_text(result: dict[str, object]) -> str:
     threshold = result.get("threshold")
     if threshold in (None, ""):
@@ -129,8 +153,7 @@ def threshold_text(result: dict[str, object]) -> str:
     if threshold in ("true", "false"):
         shown = value_text(str(threshold))
     else:
-        comparator = "≤" if result.get("direction") == "lower" else "≥"
-        shown = f"{comparator} {_number(str(threshold))}"
+        shown = f"{comparator_of(result)} {_number(str(threshold))}"
     return f"{shown}*" if result.get("verified") is False else shown
 
 
@@ -155,14 +178,22 @@ def _default_family(unit: AdminUnit) -> CriteriaSet:
 
 def _plan_targets(
     plan: Plan | None, family: CriteriaSet
-) -> tuple[int | None, dict[int, list[str]], dict[str, str], dict[int, str]]:
-    """The plan's count target, criterion targets, indicator targets and village targets."""
+) -> tuple[
+    int | None,
+    dict[int, list[str]],
+    dict[str, str],
+    dict[int, str],
+    dict[str, int | Decimal | None],
+]:
+    """The plan's count target, criterion targets, indicator targets (as printed, and as numbers)
+    and village targets."""
     count: int | None = None
     criteria: dict[int, list[str]] = {}
     indicators: dict[str, str] = {}
     villages: dict[int, str] = {}
+    numbers: dict[str, int | Decimal | None] = {}
     if plan is None:
-        return count, criteria, indicators, villages
+        return count, criteria, indicators, villages, numbers
     for target in plan.targets.order_by("position", "pk"):
         if target.kind == TargetKind.CRITERIA_COUNT and target.criteria_set_id == family.pk:
             count = target.count
@@ -171,9 +202,10 @@ def _plan_targets(
         elif target.kind == TargetKind.INDICATOR and target.indicator_code:
             value = vn_number(Decimal(target.value).normalize()) if target.value is not None else ""
             indicators[target.indicator_code] = value or target.title
+            numbers[target.indicator_code] = number_of(target.value)
         elif target.kind == TargetKind.VILLAGE_SET and target.village_id:
             villages[target.village_id] = target.title
-    return count, criteria, indicators, villages
+    return count, criteria, indicators, villages, numbers
 
 
 def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = None) -> Bieu1Data:
@@ -194,8 +226,8 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
         )
 
     plan = Plan.objects.filter(unit=unit, year=period.year).first()
-    count_target, criterion_targets, indicator_targets, village_targets = _plan_targets(
-        plan, family
+    count_target, criterion_targets, indicator_targets, village_targets, target_numbers = (
+        _plan_targets(plan, family)
     )
     tasks = list(plan.tasks.order_by("area__position", "deadline", "pk")) if plan else []
 
@@ -223,6 +255,10 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
                     value_period=value_period if value_period != result.period else "",
                     status=str(stored.get("status") or "no_data"),
                     target=indicator_targets.get(line.indicator.code, ""),
+                    stored_value=str(stored.get("value") or "") if stored else "",
+                    stored_threshold=str(stored.get("threshold") or "") if stored else "",
+                    comparator=comparator_of(stored) if stored else "",
+                    target_number=target_numbers.get(line.indicator.code),
                 )
             )
         criteria.append(
@@ -300,24 +336,37 @@ def _criteria_table(data: Bieu1Data) -> Table:
         if data.plan_year
         else pgettext("bieu1", "Target")
     )
+    status_title = pgettext("bieu1", "Status")
+    # Paper: "≥ 90*", "93,5 (2024Q1)", "13/19"; the workbook: each part in a column of its own.
     columns = [
         Column(pgettext("bieu1", "No."), 0.55, "center"),
         Column(pgettext("bieu1", "Criterion / indicator"), 4.2),
-        Column(pgettext("bieu1", "Threshold"), 1.0, "center"),
-        Column(pgettext("bieu1", "Current value"), 1.15, "center"),
-        Column(pgettext("bieu1", "Status"), 0.95, "center"),
-        Column(target_title, 1.7),
+        Column(pgettext("bieu1", "Threshold"), 1.0, "center", formats=PRINT),
+        Column(pgettext("bieu1", "Current value"), 1.15, "center", formats=PRINT),
+        Column(_("Comparator"), 0.75, "center", formats=DATA),
+        Column(pgettext("bieu1", "Threshold"), 1.0, "right", formats=DATA),
+        Column(_("Unverified threshold"), 1.0, "center", formats=DATA),
+        Column(pgettext("bieu1", "Current value"), 1.0, "right", formats=DATA),
+        Column(_("Period of the value"), 0.9, "center", formats=DATA),
+        Column(status_title, 0.95, "center", formats=PRINT),
+        Column(status_title, 0.95, "center", formats=DATA),
+        Column(target_title, 1.7, formats=PRINT),
+        Column(target_title, 1.2, "right", formats=DATA),
         Column(pgettext("bieu1", "Responsible"), 1.45),
         Column(pgettext("bieu1", "Solutions"), 3.4),
     ]
     rows: list[list[CellValue | Cell]] = []
     for c in data.criteria:
+        status = Cell(status_label(c.status), bold=True)
+        targets = "\n".join(c.targets)
         rows.append(
             [
                 Cell(str(c.number), bold=True),
-                Cell(c.name + ("*" if c.unverified else ""), bold=True, colspan=3),
-                Cell(status_label(c.status), bold=True),
-                "\n".join(c.targets),
+                Cell(c.name + ("*" if c.unverified else ""), bold=True, colspan=8),
+                status,
+                status,
+                targets,
+                targets,
                 "\n".join(c.responsible),
                 "\n".join(f"- {s}" for s in c.solutions),
             ]
@@ -331,20 +380,36 @@ def _criteria_table(data: Bieu1Data) -> Table:
                     i.content + (f" ({i.unit})" if i.unit else ""),
                     i.threshold or "—",
                     _value_shown(i),
+                    i.comparator,
+                    workbook_value(i.stored_threshold),
+                    "*" if i.unverified else "",
+                    workbook_value(i.stored_value),
+                    (i.value_period or data.result_period) if i.stored_value else "",
+                    status_label(i.status),
                     status_label(i.status),
                     i.target,
+                    i.target_number if i.target_number is not None else i.target,
                     "",
                     "",
                 ]
             )
+    # The set is met when all its criteria are: in the workbook "≥ 19" is the threshold of the
+    # count, as an indicator's; the plan's "N criteria" target is a number.
     rows.append(
         [
             Cell(pgettext("bieu1", "Criteria met"), bold=True, colspan=4),
+            "≥",
+            data.total,
+            "*" if data.unverified else "",
+            data.met,
+            data.result_period,
             Cell(f"{data.met}/{data.total}", bold=True),
+            status_label(data.status),
             Cell(
                 f"{data.count_target}/{data.total}" if data.count_target is not None else "",
                 bold=True,
             ),
+            data.count_target,
             "",
             "",
         ]
@@ -367,7 +432,9 @@ def _villages_table(data: Bieu1Data) -> Table:
     columns = [
         Column(pgettext("bieu1", "No."), 0.45, "center"),
         Column(pgettext("bieu1", "Village"), 2.5),
-        Column(pgettext("bieu1", "Criteria met"), 1.2, "center"),
+        Column(pgettext("bieu1", "Criteria met"), 1.2, "center", formats=PRINT),
+        Column(pgettext("bieu1", "Criteria met"), 1.0, "right", formats=DATA),
+        Column(_("Criteria in the set"), 1.0, "right", formats=DATA),
         Column(pgettext("bieu1", "Status"), 1.2, "center"),
         Column(pgettext("bieu1", "Period"), 0.9, "center"),
         Column(target_title, 5),
@@ -379,6 +446,8 @@ def _villages_table(data: Bieu1Data) -> Table:
                 index,
                 v.name,
                 f"{v.met}/{v.total}" if v.met is not None else _("no data"),
+                v.met,
+                v.total,
                 status_label(v.status) if v.status else "—",
                 v.period,
                 v.target,

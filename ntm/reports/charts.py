@@ -5,13 +5,18 @@ print whatever fonts the PDF engine has) and PNG at 150 dpi for Word and Excel. 
 Sans, which matplotlib bundles with every Vietnamese glyph (the Debian Liberation fonts that
 matplotlib could otherwise pick lack some). Output is deterministic: the same data gives the same
 bytes (fixed SVG id salt, no dates in the metadata).
+
+Tick labels never run into each other, whatever the data: amounts are abbreviated ("1,2 tỷ",
+"500 tr"), a value axis takes fewer ticks and a category axis turns its labels, then shows every
+second, third … label, until no two labels' boxes meet (``declutter``, measured on the drawn
+figure); a bar's value label always fits inside the plot.
 """
 
 from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -19,8 +24,11 @@ from xml.sax.saxutils import escape
 
 import matplotlib
 from django.utils.translation import gettext as _
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ntm.reports.document import Chart
@@ -83,6 +91,117 @@ def vnd(value: Decimal | int | float) -> str:
     return vn_number(Decimal(str(value)), 0)
 
 
+def short_amount(value: Decimal | int | float) -> str:
+    """An amount as a chart prints it: 1200000000 → "1,2 tỷ", 500000000 → "500 tr", 2500 →
+    "2,5 nghìn" (two decimals at most, half-up); below a thousand the number itself."""
+    number = Decimal(str(value))
+    scales = (
+        (Decimal(10) ** 9, _("%(amount)s bn")),
+        (Decimal(10) ** 6, _("%(amount)s M")),
+        (Decimal(10) ** 3, _("%(amount)s k")),
+    )
+    for scale, pattern in scales:
+        if abs(number) >= scale:
+            return pattern % {"amount": _trimmed(number / scale)}
+    return _trimmed(number)
+
+
+def _trimmed(number: Decimal) -> str:
+    rounded = number.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP").normalize()
+    return vn_number(rounded.quantize(Decimal(1)) if rounded == rounded.to_integral() else rounded)
+
+
+def tick_labels(axis: Axis) -> list[Text]:
+    """The tick labels an axis draws: inside its view and not blanked (after a draw)."""
+    low, high = sorted(axis.get_view_interval())
+    margin = (high - low) * 1e-9
+    labels = []
+    for tick in axis.get_major_ticks():
+        location = tick.get_loc()
+        if location is None or not low - margin <= location <= high + margin:
+            continue
+        label = tick.label1
+        if label.get_visible() and label.get_text():
+            labels.append(label)
+    return labels
+
+
+def _overlap(figure: Figure, axis: Axis) -> bool:
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [label.get_window_extent(renderer) for label in tick_labels(axis)]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def declutter(figure: Figure, axes: Axes, *, categories: Sequence[str] = ()) -> None:
+    """Lays the figure out until no two x tick labels meet. A value axis (no ``categories``)
+    takes fewer ticks; a category axis turns its labels to 45° then 90°, then labels only every
+    n-th category."""
+    figure.tight_layout()
+    axis = axes.xaxis
+    if not categories:
+        for bins in (4, 3, 2, 1):
+            if not _overlap(figure, axis):
+                return
+            axis.set_major_locator(MaxNLocator(nbins=bins))
+            figure.tight_layout()
+        return
+    for rotation in (45, 90):
+        if not _overlap(figure, axis):
+            return
+        axes.tick_params(axis="x", labelrotation=rotation)
+        for label in axis.get_ticklabels():
+            label.set_horizontalalignment("right" if rotation == 45 else "center")
+            label.set_rotation_mode("anchor" if rotation == 45 else "default")
+        figure.tight_layout()
+    step = 1
+    while _overlap(figure, axis) and step < len(categories):
+        step += 1
+        axes.set_xticks(range(0, len(categories), step), list(categories)[::step])
+        figure.tight_layout()
+
+
+def _spread_bar_labels(figure: Figure, labels: Sequence[Text], bars: Sequence[Any]) -> None:
+    """Labels inside narrow bars: turned upright when they would meet, hidden when even then they
+    meet or leave their bar (the axis still tells the value)."""
+
+    def clash() -> bool:
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        boxes = [t.get_window_extent(renderer) for t in labels if t.get_text()]
+        return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+    if not clash():
+        return
+    for label in labels:
+        label.set_rotation(90)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    outside = any(
+        t.get_text()
+        and t.get_window_extent(renderer).height > bar.get_window_extent(renderer).height
+        for t, bar in zip(labels, bars, strict=True)
+    )
+    if outside or clash():
+        for label in labels:
+            label.set_visible(False)
+
+
+def _fit_bar_labels(figure: Figure, axes: Axes, labels: Sequence[Text]) -> None:
+    """Widens the value axis until every bar's value label ends inside the plot."""
+    for _attempt in range(5):
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        right = axes.get_window_extent(renderer).x1
+        overflow = max((t.get_window_extent(renderer).x1 - right for t in labels), default=0)
+        if overflow <= 0:
+            return
+        low, high = axes.get_xlim()
+        width = axes.get_window_extent(renderer).width
+        axes.set_xlim(low, high + (high - low) * (overflow + 4) / max(width, 1))
+        figure.tight_layout()
+
+
 def criteria_met_chart(
     points: list[tuple[str, int]],
     total: int,
@@ -104,7 +223,7 @@ def criteria_met_chart(
             for met in values
         ]
         bars = axes.bar(positions, values, color=colours, width=0.6, zorder=2)
-        axes.bar_label(
+        texts = axes.bar_label(
             bars,
             labels=[f"{met}/{total}" for met in values],
             label_type="center",
@@ -129,7 +248,8 @@ def criteria_met_chart(
             )
             axes.legend(loc="upper left", frameon=False, fontsize=8)
         axes.set_title(title, fontsize=10, fontweight="bold")
-        figure.tight_layout()
+        declutter(figure, axes, categories=labels)
+        _spread_bar_labels(figure, texts, bars.patches)
         return _save(figure, title, width_cm)
 
 
@@ -141,8 +261,8 @@ def bar_chart(
     unit_label: str = "",
     width_cm: float = 16.0,
 ) -> Chart:
-    """Horizontal bars, largest value readable at the bar's end in Vietnamese style
-    ("1.234.567"), e.g. funds by source."""
+    """Horizontal bars with each value at the bar's end, amounts abbreviated in Vietnamese style
+    ("1,72 tỷ", "245 tr"), e.g. funds by source."""
     with _style():
         height_cm = max(HEIGHT_CM * 0.6, 1.2 + 0.75 * len(labels))
         figure = _figure(width_cm, height_cm)
@@ -150,17 +270,21 @@ def bar_chart(
         positions = list(range(len(labels)))
         numbers = [float(v) for v in values]
         bars = axes.barh(positions, numbers, color=COLOURS["bar"], height=0.6, zorder=2)
-        axes.bar_label(bars, labels=[vnd(v) for v in values], padding=3, fontsize=8)
+        texts = axes.bar_label(
+            bars, labels=[short_amount(v) for v in values], padding=3, fontsize=8
+        )
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()  # the first label on top, as in the table it illustrates
         top = max(numbers, default=0)
         axes.set_xlim(0, top * 1.25 if top > 0 else 1)
-        axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: vnd(Decimal(str(x)))))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: short_amount(round(x, 6))))
         axes.xaxis.set_major_locator(MaxNLocator(nbins=5))
         if unit_label:
             axes.set_xlabel(unit_label)
         axes.grid(axis="x", color=COLOURS["grid"], zorder=0)
         axes.spines[["top", "right"]].set_visible(False)
         axes.set_title(title, fontsize=10, fontweight="bold")
-        figure.tight_layout()
+        declutter(figure, axes)
+        _fit_bar_labels(figure, axes, texts)
+        declutter(figure, axes)  # the wider axis has ticks of its own
         return _save(figure, title, width_cm)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ntm.core.text import split_kind
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations.models import DataValue
-from ntm.reports.document import Header, Signature
+from ntm.reports.document import CellValue, Header, Signature
 
 
 class ReportError(Exception):
@@ -77,3 +79,35 @@ def unverified_footnote() -> str:
         "Thresholds marked * are not yet confirmed against the legal text (unverified); "
         "check them before relying on the status."
     )
+
+
+PASS = ("true", "met")
+FAIL = ("false", "not_met")
+
+
+def number_of(text: str | Decimal | None) -> int | Decimal | None:
+    """A stored number ("93.50", "100") as a workbook number: 93.5, 100; None when not one."""
+    try:
+        number = Decimal(str(text))
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite():
+        return None
+    return int(number) if number == number.to_integral_value() else number.normalize()
+
+
+def workbook_value(text: str | None) -> CellValue:
+    """A stored value or threshold as a workbook cell: a number, "Đạt"/"Chưa đạt" for pass/fail,
+    else the text itself (None when empty)."""
+    if text in (None, ""):
+        return None
+    if text in PASS:
+        return pgettext("criterion status", "Met")
+    if text in FAIL:
+        return pgettext("criterion status", "Not met")
+    if text == "no_data":
+        return pgettext("criterion status", "No data")
+    if text == "no_threshold":
+        return pgettext("criterion status", "No threshold")
+    number = number_of(text)
+    return str(text) if number is None else number

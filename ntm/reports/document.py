@@ -6,18 +6,25 @@ or PDF (WeasyPrint). Reports therefore never format a file themselves, and every
 same header, numbers, footnotes and signature.
 
 Texts are final (already translated, Vietnamese diacritics intact); numbers in table cells are kept
-as ``Decimal``/``int`` so XLSX stores numbers and DOCX/PDF format them day-first / 1.234,5 style.
+as ``Decimal``/``int`` (dates as ``date``) so XLSX stores numbers and DOCX/PDF format them 1.234,5 /
+day-first style. A column may be shown in some formats only (``Column.formats``): a printed
+"≥ 90*" or "93,5 (2024Q1)" is, in the workbook, a comparator, a number and a period in columns of
+their own, so that a reader's software gets numbers (``for_format`` keeps a format's columns).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
 Align = Literal["left", "center", "right"]
-CellValue = str | int | Decimal | None
+CellValue = str | int | Decimal | dt.date | None
+
+FORMATS = ("docx", "xlsx", "pdf")
+PRINT = ("docx", "pdf")  # the paper formats: numbers printed with their decorations
+DATA = ("xlsx",)  # the workbook: one value per cell
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ class Column:
     width: float = 1.0  # relative width
     align: Align = "left"
     decimals: int | None = None  # numbers: digits after the comma (None → as stored)
+    formats: tuple[str, ...] = FORMATS  # the formats that show this column
 
 
 @dataclass(frozen=True)
@@ -115,9 +123,38 @@ class Document:
     filename: str = "report"  # without extension, ASCII-safe
 
 
-FORMATS = ("docx", "xlsx", "pdf")
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+
+
+def _table_for(table: Table, fmt: str) -> Table:
+    """``table`` with the columns ``fmt`` shows; a cell spanning hidden columns spans fewer, and
+    a value in a hidden column is dropped."""
+    keep = [fmt in column.formats for column in table.columns]
+    if all(keep):
+        return table
+    rows: list[list[CellValue | Cell]] = []
+    for values in table.rows:
+        row: list[CellValue | Cell] = []
+        position = 0
+        for value in values:
+            span = max(1, value.colspan) if isinstance(value, Cell) else 1
+            shown = sum(keep[position : position + span])
+            if shown:
+                row.append(replace(value, colspan=shown) if isinstance(value, Cell) else value)
+            position += span
+        rows.append(row)
+    columns = [column for column, kept in zip(table.columns, keep, strict=True) if kept]
+    return replace(table, columns=columns, rows=rows)
+
+
+def for_format(document: Document, fmt: str) -> Document:
+    """The document as ``fmt`` shows it: each table with that format's columns."""
+
+    def blocks(items: list[Block]) -> list[Block]:
+        return [_table_for(b, fmt) if isinstance(b, Table) else b for b in items]
+
+    return replace(document, blocks=blocks(document.blocks), appendix=blocks(document.appendix))

@@ -393,7 +393,7 @@ def document_for(data: PlanData) -> Document:
                     ", ".join(t.organisations),
                     t.person,
                     ", ".join(str(c) for c in t.criteria),
-                    _day(t.deadline),
+                    t.deadline,
                 ]
                 for t in data.tasks
             ],

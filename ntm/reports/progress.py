@@ -26,8 +26,17 @@ from ntm.finance.selectors import mobilisation, works_summary
 from ntm.finance.templatetags.finance import vnd
 from ntm.geo.models import AdminUnit
 from ntm.planning.models import Obstacle, Plan, Snapshot, TargetKind, TargetStatus, Task
-from ntm.reports.common import ReportError, data_version, header_for, unverified_footnote
+from ntm.reports.common import (
+    ReportError,
+    data_version,
+    header_for,
+    number_of,
+    unverified_footnote,
+    workbook_value,
+)
 from ntm.reports.document import (
+    DATA,
+    PRINT,
     Block,
     Cell,
     CellValue,
@@ -55,6 +64,7 @@ class TargetLine:
     status: str  # translated status
     status_code: str  # achieved | on_track | at_risk | missed | no_data
     result_period: str
+    stored: str = ""  # as the snapshot froze it: "13/19", "2.21", "met" ("" without data)
 
 
 @dataclass(frozen=True)
@@ -335,6 +345,7 @@ def data_for_snapshot(snapshot: Snapshot, family: CriteriaSet | None = None) -> 
                 status=str(statuses.get(t["status"], t["status"])),
                 status_code=t["status"],
                 result_period=t.get("result_period") or "",
+                stored=t.get("actual") or "",
             )
             for t in data.get("targets", [])
         ],
@@ -402,6 +413,36 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def _result_cells(stored: str) -> tuple[CellValue, int | Decimal | None]:
+    """A target's frozen result in the workbook: "13/19" → 13 of 19, "2.21" → 2.21, "met" →
+    "Đạt"."""
+    met, slash, total = stored.partition("/")
+    if slash and number_of(met) is not None and number_of(total) is not None:
+        return number_of(met), number_of(total)
+    return workbook_value(stored), None
+
+
+def _targets_table(targets: list[TargetLine]) -> Table:
+    rows: list[list[CellValue | Cell]] = []
+    for i, t in enumerate(targets, start=1):
+        result, out_of = _result_cells(t.stored)
+        rows.append([i, t.title, t.actual or "—", result, out_of, t.result_period, t.status])
+    return Table(
+        columns=[
+            Column(pgettext("table column", "No."), width=0.5, align="center"),
+            Column(pgettext("table column", "Target"), width=6),
+            Column(pgettext("table column", "Result"), width=1.3, align="center", formats=PRINT),
+            Column(pgettext("table column", "Result"), width=1.1, align="right", formats=DATA),
+            Column(_("Out of"), width=0.9, align="right", formats=DATA),
+            Column(_("Period of the value"), width=1.1, align="center", formats=DATA),
+            Column(pgettext("table column", "Status"), width=1.5),
+        ],
+        rows=rows,
+        caption=_("Targets of the plan"),
+        sheet=_("Targets"),
+    )
+
+
 def _tasks_table(tasks: list[TaskLine], caption: str, *, carried: bool = False) -> Table:
     columns = [
         Column(pgettext("table column", "No."), width=0.5, align="center"),
@@ -414,7 +455,7 @@ def _tasks_table(tasks: list[TaskLine], caption: str, *, carried: bool = False) 
     rows: list[list[CellValue | Cell]] = []
     for i, t in enumerate(tasks, start=1):
         status = t.status + (" (" + _("carried over") + ")" if carried and t.carried_over else "")
-        rows.append([i, t.description, t.area, _day(t.deadline), t.percent, status])
+        rows.append([i, t.description, t.area, t.deadline, t.percent, status])
     return Table(columns=columns, rows=rows, caption=caption)
 
 
@@ -491,21 +532,7 @@ def document_for(data: ProgressData, *, charts: bool = True) -> Document:
             % {"achieved": achieved, "total": len(data.targets)}
         )
     )
-    blocks.append(
-        Table(
-            columns=[
-                Column(pgettext("table column", "No."), width=0.5, align="center"),
-                Column(pgettext("table column", "Target"), width=6),
-                Column(pgettext("table column", "Result"), width=1.3, align="center"),
-                Column(pgettext("table column", "Status"), width=1.5),
-            ],
-            rows=[
-                [i, t.title, t.actual or "—", t.status] for i, t in enumerate(data.targets, start=1)
-            ],
-            caption=_("Targets of the plan"),
-            sheet=_("Targets"),
-        )
-    )
+    blocks.append(_targets_table(data.targets))
 
     blocks.append(Heading("3. " + _("Implementation of the tasks"), level=2))
     blocks.append(

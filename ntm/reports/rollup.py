@@ -202,6 +202,7 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
             )
         )
 
+    header = replace(header_for(unit), number=blank_number("BC", unit))
     applied = applicable_set(family, unit) if unit.level == Level.PROVINCE else family
     names = dict(applied.criteria.values_list("number", "name_vi"))
     with_result = sum(1 for line in lines if line.met is not None)
@@ -216,7 +217,7 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
         for number, counter in sorted(counts.items())
     ]
     return RollupData(
-        header=replace(header_for(unit), number=blank_number("BC", unit)),
+        header=header,
         unit_code=unit.code,
         unit_name=unit.name,
         set_code=family.code,
@@ -228,7 +229,19 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
         as_of=timezone.now(),
         data_version=data_version(unit),
         signature=committee_signature(),
+        recipients=recipients_for(header),
     )
+
+
+def recipients_for(header: Header) -> list[str]:
+    """ "Nơi nhận": the body reported to (a district's province; a province's central
+    coordination office for new rural development), and the file copy."""
+    above = (
+        _("%(body)s (to report);") % {"body": header.issuer_parent}
+        if header.issuer_parent
+        else _("Central Coordination Office for New Rural Development (to report);")
+    )
+    return [above, _("Filed: office.")]
 
 
 def _communes_table(data: RollupData) -> Table:
@@ -348,8 +361,7 @@ def document_for(data: RollupData, *, charts: bool = True) -> Document:
 
 
 def build_province_rollup(data: RollupData, fmt: str) -> bytes:
-    # A chart helps on paper; in a workbook the numbers are there to chart as one likes.
-    return render(document_for(data, charts=fmt != "xlsx"), fmt)
+    return render(document_for(data), fmt)
 
 
 build = build_province_rollup

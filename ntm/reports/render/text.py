@@ -65,6 +65,8 @@ def cell_text(value: CellValue | Cell, column: Column | None = None) -> str:
         return str(raw)
     if isinstance(raw, int | Decimal):
         return vn_number(raw, column.decimals if column else None)
+    if isinstance(raw, dt.date):
+        return raw.strftime("%d/%m/%Y")
     return raw
 
 

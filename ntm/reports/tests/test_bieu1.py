@@ -158,13 +158,27 @@ def test_xlsx(q4_files):
     assert workbook.sheetnames == ["Tiêu chí", "Các thôn"]
     rows = sheet_rows(workbook["Tiêu chí"])
     assert rows[4][0] == "BIỂU 1"
+    header = next(r for r in rows if r[0] == "TT")
+    assert header[2:9] == (
+        "So sánh",
+        "Ngưỡng đạt chuẩn",
+        "Ngưỡng chưa kiểm chứng",
+        "Hiện trạng",
+        "Kỳ số liệu",
+        "Đánh giá",
+        "Mục tiêu năm 2024",
+    )
     eight = next(r for r in rows if r[0] == "8")
-    assert eight[4] == "Đạt"
+    assert eight[7] == "Đạt"
+    # "≥ 90*" and "93,5 (2024Q1)" on paper: comparator, number, mark, number, period here
+    assert next(r for r in rows if r[0] == "3.1")[2:8] == ("≥", 90, "*", 93.5, "2024Q1", "Đạt")
+    assert next(r for r in rows if r[0] == "1.1")[2:8] == (None, "Đạt", "*", "Đạt", "2024Q1", "Đạt")
+    assert next(r for r in rows if r[0] == "6.1")[5:9] == (83.33, "2024Q1", "Đạt", 80)
     total = next(r for r in rows if r[0] == "Số tiêu chí đạt")
-    assert total[4] == "13/19"
+    assert total[2:9] == ("≥", 19, "*", 13, "2024Q4", "Chưa đạt", 13)
     villages = sheet_rows(workbook["Các thôn"])
     cong_phen = next(r for r in villages if r[1] == "Thôn Cống Phên")
-    assert isinstance(cong_phen[0], int) and cong_phen[2] == "7/7"
+    assert cong_phen[:6] == (3, "Thôn Cống Phên", 7, 7, "Đạt", "2024Q4")
 
 
 def test_pdf(q4_files):

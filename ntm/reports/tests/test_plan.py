@@ -138,9 +138,7 @@ def test_the_appendix_lists_every_task_with_its_deadline(document, plan):
     page = plan_page(plan=plan)
     assert [row[0] for row in appendix.rows] == list(range(1, len(page.tasks) + 1))
     assert [row[1] for row in appendix.rows] == [r.task.description for r in page.tasks]
-    assert [row[6] for row in appendix.rows] == [
-        r.task.deadline.strftime("%d/%m/%Y") for r in page.tasks
-    ]
+    assert [row[6] for row in appendix.rows] == [r.task.deadline for r in page.tasks]
     broadcast = next(row for row in appendix.rows if "đài truyền thanh" in row[1])
     assert broadcast[5] == "8"  # the criterion it serves
 
@@ -252,7 +250,9 @@ def test_the_xlsx_carries_the_tasks_table(files, plan):
     assert [r[0] for r in tasks] == list(range(1, 14))
     page = plan_page(plan=plan)
     assert [r[1] for r in tasks] == [row.task.description for row in page.tasks]
-    assert tasks[0][6] == "31/03/2024"
+    assert tasks[0][6] == dt.datetime(2024, 3, 31)  # a date cell, shown 31/03/2024
+    deadline = next(c for c in book["Phụ lục"]["G"] if c.value == tasks[0][6])
+    assert deadline.is_date and deadline.number_format == "dd/mm/yyyy"
     assert any(r[0] == "KẾ HOẠCH" for r in rows)
 
 

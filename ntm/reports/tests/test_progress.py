@@ -92,10 +92,13 @@ def test_targets_tasks_and_obstacles_are_those_the_snapshot_froze(q4):
     snapshot = Snapshot.objects.get(plan__unit__code="07408", period="2024Q4").data
     targets = _table(document, "Các mục tiêu của kế hoạch")
     assert [row[1] for row in targets.rows] == [t["title"] for t in snapshot["targets"]]
+    # printed: the result as the page shows it; the workbook: number, out of, period apart
     ocop = next(row for row in targets.rows if "OCOP" in row[1])
-    assert ocop[2:] == ["0", "có nguy cơ không đạt"]
+    assert ocop[2:] == ["0", 0, None, "", "có nguy cơ không đạt"]
     villages = next(row for row in targets.rows if row[1].startswith("Hoàn thành xây dựng thôn"))
-    assert villages[2:] == ["7/7", "đã đạt"]
+    assert villages[2:] == ["7/7", 7, 7, "2024Q4", "đã đạt"]
+    poverty = next(row for row in targets.rows if row[1].startswith("Tỷ lệ hộ nghèo"))
+    assert poverty[2:5] == ["2,21", Decimal("2.21"), None]
     achieved = sum(1 for t in snapshot["targets"] if t["status"] == "achieved")
     texts = _texts(document)
     assert f"Đã đạt {achieved}/16 mục tiêu." in texts
@@ -108,7 +111,7 @@ def test_targets_tasks_and_obstacles_are_those_the_snapshot_froze(q4):
     assert [row[1] for row in overdue.rows] == [
         t["description"] for t in snapshot["task_list"] if t["overdue"]
     ]
-    assert overdue.rows[0][3:] == ["31/10/2024", 30, "đang thực hiện"]
+    assert overdue.rows[0][3:] == [dt.date(2024, 10, 31), 30, "đang thực hiện"]
     obstacle = next(t for t in texts if t.startswith("- Chủ thể sản xuất"))
     assert obstacle.endswith("(đề nghị cấp tỉnh giải quyết; chưa được giải quyết).")
 

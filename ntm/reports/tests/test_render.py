@@ -13,6 +13,8 @@ from PIL import Image
 
 from ntm.reports.charts import criteria_met_chart
 from ntm.reports.document import (
+    DATA,
+    PRINT,
     Cell,
     Column,
     Document,
@@ -21,6 +23,7 @@ from ntm.reports.document import (
     Paragraph,
     Signature,
     Table,
+    for_format,
 )
 from ntm.reports.render import render
 from ntm.reports.render.pdf import render_html
@@ -33,6 +36,7 @@ from ntm.reports.tests.helpers import (
     pdf_first_page_png,
     pdf_text,
     sheet_rows,
+    xlsx_layout_problems,
 )
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -192,7 +196,7 @@ def test_xlsx_numbers_sheets_and_print_setup(files):
     assert first.cell(row=header + 1, column=2).font.name == "Times New Roman"
     assert first.column_dimensions["B"].width > first.column_dimensions["A"].width
     assert "Nơi nhận:" in flat and "PHÓ CHỦ TỊCH" in flat and "Nguyễn Văn A" in flat
-    assert len(first._images) == 1
+    assert not first._images  # the chart follows the table of the other sheet
 
     second = workbook["Tiêu chí"]
     assert sheet_rows(second)[:2] == [
@@ -200,6 +204,8 @@ def test_xlsx_numbers_sheets_and_print_setup(files):
         ("Giao thông", 13),
     ]
     assert second.freeze_panes == "A2"
+    (chart,) = second._images
+    assert chart.anchor._from.row + 1 > 2  # below the table's last row (openpyxl counts from 0)
 
 
 def test_pdf_text_and_first_page(files):
@@ -245,7 +251,9 @@ def test_xlsx_long_tables_take_the_fast_path():
             )
         ],
     )
-    sheet = open_xlsx(render(document, "xlsx"))["Các xã"]
+    book = open_xlsx(render(document, "xlsx"))
+    assert xlsx_layout_problems(book) == []
+    sheet = book["Các xã"]
     values = sheet_rows(sheet)
     header = next(i for i, row in enumerate(values) if row[:2] == ("TT", "Xã"))
     assert values[header + 1][:4] == (1, "Xã 1", 1, 0.125)
@@ -254,3 +262,61 @@ def test_xlsx_long_tables_take_the_fast_path():
     total = sheet.cell(row=header + 2503, column=1)
     assert total.value == "Tổng" and total.font.b
     assert sheet.print_options.gridLines
+
+
+def test_xlsx_rows_fit_their_text_charts_sit_below_tables_and_pages_print_per_decree_30():
+    long = "Xã tiếp tục huy động nguồn lực, duy tu bảo dưỡng đường giao thông nông thôn. " * 6
+    document = sample()
+    document.blocks.insert(2, Paragraph(long))
+    document.blocks.append(Table(columns=[Column("Ghi chú", 1)], rows=[[long]], sheet="Tiêu chí"))
+    workbook = open_xlsx(render(document, "xlsx"))
+    assert xlsx_layout_problems(workbook) == []
+    first = workbook.worksheets[0]
+    paragraph = next(c for row in first.iter_rows() for c in row if c.value == long)
+    assert first.row_dimensions[paragraph.row].height >= 3 * 12 * 1.15  # wraps to several lines
+    assert first.print_area == f"'{first.title}'!$A$1:$D${first.max_row}"
+    assert first.oddHeader.center.text == "&P" and first.oddHeader.center.size == 13
+    assert first.HeaderFooter.differentFirst and not first.firstHeader.center.text
+    assert not first.oddFooter.center.text
+    second = workbook["Tiêu chí"]
+    (chart,) = second._images
+    table_end = max(c.row for row in second.iter_rows() for c in row if c.value == "Giao thông")
+    assert (
+        table_end
+        < chart.anchor._from.row + 1
+        < next(c.row for row in second.iter_rows() for c in row if c.value == long)
+    )
+    assert second.print_title_rows == "$1:$1"
+
+
+def test_columns_of_one_format_and_spans_over_them():
+    table = Table(
+        columns=[
+            Column("Chỉ tiêu", 3),
+            Column("Giá trị", 1, formats=PRINT),
+            Column("Giá trị", 1, "right", formats=DATA),
+            Column("Kỳ", 1, formats=DATA),
+            Column("Đánh giá", 1),
+        ],
+        rows=[
+            ["Tỷ lệ hộ nghèo", "2,21 (2024Q1)", Decimal("2.21"), "2024Q1", "Đạt"],
+            [Cell("Tiêu chí 11", bold=True, colspan=4), "Đạt"],
+        ],
+        sheet="Chỉ tiêu",
+    )
+    document = Document(header=Header(issuer="UBND XÃ THỬ"), title="Biểu", blocks=[table])
+    printed = for_format(document, "docx").blocks[0]
+    assert [c.title for c in printed.columns] == ["Chỉ tiêu", "Giá trị", "Đánh giá"]
+    assert printed.rows == [
+        ["Tỷ lệ hộ nghèo", "2,21 (2024Q1)", "Đạt"],
+        [Cell("Tiêu chí 11", bold=True, colspan=2), "Đạt"],
+    ]
+    assert docx_table(open_docx(render(document, "docx")), 1)[1] == [
+        "Tỷ lệ hộ nghèo",
+        "2,21 (2024Q1)",
+        "Đạt",
+    ]
+    rows = sheet_rows(open_xlsx(render(document, "xlsx"))["Chỉ tiêu"])
+    header = rows.index(("Chỉ tiêu", "Giá trị", "Kỳ", "Đánh giá"))
+    assert rows[header + 1] == ("Tỷ lệ hộ nghèo", pytest.approx(2.21), "2024Q1", "Đạt")
+    assert rows[header + 2] == ("Tiêu chí 11", None, None, "Đạt")  # merged over three columns
