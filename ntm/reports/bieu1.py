@@ -23,12 +23,13 @@ from django.utils.translation import pgettext
 
 from ntm.catalog.models import CriteriaSet
 from ntm.engine.periods import Period, parse_period
-from ntm.evaluation.models import SetResult
+from ntm.evaluation.models import Basis, SetResult
 from ntm.evaluation.selectors import set_page, sets_for_unit_level, subunit_results
 from ntm.geo.models import AdminUnit, Level
 from ntm.planning.models import Plan, TargetKind
 from ntm.reports.common import (
     ReportError,
+    basis_footnote,
     data_version,
     header_for,
     number_of,
@@ -103,6 +104,7 @@ class Bieu1Data:
     set_code: str
     set_name: str  # the applied set (the province's localisation when there is one)
     illustrative: bool
+    basis: Basis
     period: str  # asked for
     result_period: str  # the stored result used (an earlier one when values carry forward)
     met: int
@@ -208,7 +210,13 @@ def _plan_targets(
     return count, criteria, indicators, villages, numbers
 
 
-def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = None) -> Bieu1Data:
+def data_for(
+    *,
+    unit: AdminUnit,
+    period: Period,
+    family: CriteriaSet | None = None,
+    basis: Basis = Basis.APPROVED,
+) -> Bieu1Data:
     if unit.level != Level.COMMUNE:
         raise ReportError(
             _("Biểu 1 is built for a commune; %(unit)s is not one.") % {"unit": unit.name}
@@ -217,9 +225,17 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
         family = _default_family(unit)
     elif family.localises_id is not None:
         family = family.family
-    page = set_page(unit=unit, family=family, period=period)
+    page = set_page(unit=unit, family=family, period=period, basis=basis)
     result: SetResult | None = page.result
     if result is None:
+        if basis == Basis.APPROVED:
+            raise ReportError(
+                _(
+                    "%(unit)s has no approved result of %(set)s up to %(period)s: approve its "
+                    "values, or build the report on the working figures."
+                )
+                % {"unit": unit.name, "set": family.name, "period": period.code}
+            )
         raise ReportError(
             _("%(unit)s has no stored result of %(set)s up to %(period)s.")
             % {"unit": unit.name, "set": family.name, "period": period.code}
@@ -282,7 +298,7 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
         village_family = village_sets[0]
         village_set_name = village_family.name
         for sub in subunit_results(
-            parent=unit, family=village_family, period=period, level=Level.VILLAGE
+            parent=unit, family=village_family, period=period, level=Level.VILLAGE, basis=basis
         ):
             r = sub.result
             villages.append(
@@ -304,6 +320,7 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
         set_code=family.code,
         set_name=page.applied.name,
         illustrative=page.applied.illustrative,
+        basis=basis,
         period=period.code,
         result_period=result.period,
         met=result.met,
@@ -479,7 +496,7 @@ def document_for(data: Bieu1Data) -> Document:
     blocks.append(_criteria_table(data))
     if data.villages:
         blocks.append(_villages_table(data))
-    footnotes = []
+    footnotes = [basis_footnote(data.basis)]
     if data.unverified or any(i.unverified for c in data.criteria for i in c.indicators):
         footnotes.append(unverified_footnote())
     if any(i.value_period for c in data.criteria for i in c.indicators):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ntm.core.text import split_kind
+from ntm.evaluation.models import Basis
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations.models import DataValue
 from ntm.reports.document import CellValue, Header, Signature
@@ -71,6 +72,16 @@ def data_version(unit: AdminUnit, *, subtree: bool = True) -> str:
         return _("no values")
     return "{}#{}".format(
         timezone.localtime(latest["at"]).strftime("%d/%m/%Y %H:%M:%S"), latest["id"]
+    )
+
+
+def basis_footnote(basis: str) -> str:
+    """Which values the figures count: a report says it (approved: the official figures)."""
+    if basis == Basis.APPROVED:
+        return _("Figures counted from approved values only (the official figures).")
+    return _(
+        "Working figures: every value entered counts, including values not yet approved; "
+        "not the official figures."
     )
 
 

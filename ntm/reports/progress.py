@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 from ntm.catalog.models import CriteriaSet
 from ntm.core.templatetags.ntm import observed
 from ntm.engine.periods import Period, PeriodKind, parse_period
-from ntm.evaluation.models import SetResult
+from ntm.evaluation.models import Basis, SetResult
 from ntm.finance.models import WorkProgress
 from ntm.finance.selectors import mobilisation, works_summary
 from ntm.finance.templatetags.finance import vnd
@@ -28,6 +28,7 @@ from ntm.geo.models import AdminUnit
 from ntm.planning.models import Obstacle, Plan, Snapshot, TargetKind, TargetStatus, Task
 from ntm.reports.common import (
     ReportError,
+    basis_footnote,
     data_version,
     header_for,
     number_of,
@@ -151,6 +152,7 @@ class ProgressData:
     data_version: str
     filename: str
     notes: list[str] = field(default_factory=list)
+    basis: Basis = Basis.APPROVED
 
 
 def period_phrase(period: Period) -> str:
@@ -192,7 +194,13 @@ def next_period(period: Period) -> Period:
     return parse_period(f"{year}Q{quarter + 1}" if quarter < 4 else f"{year + 1}Q1")
 
 
-def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = None) -> ProgressData:
+def data_for(
+    *,
+    unit: AdminUnit,
+    period: Period,
+    family: CriteriaSet | None = None,
+    basis: Basis = Basis.APPROVED,
+) -> ProgressData:
     plan = Plan.objects.select_related("unit").filter(unit=unit, year=period.year).first()
     if plan is None:
         raise ReportError(
@@ -208,11 +216,11 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
             % {"unit": unit.name, "period": period.code}
         )
     snapshot.plan = plan
-    return data_for_snapshot(snapshot, family=family)
+    return data_for_snapshot(snapshot, family=family, basis=basis)
 
 
 def _criteria(
-    plan: Plan, snapshot: Snapshot, period: Period, family: CriteriaSet | None
+    plan: Plan, snapshot: Snapshot, period: Period, family: CriteriaSet | None, basis: Basis
 ) -> tuple[CriteriaSet | None, int | None, list[CriteriaPoint], bool]:
     """The set reported on (asked for, else the plan's "N criteria met" target's, else the
     first the snapshot holds), the plan's target count, the stored results up to the period."""
@@ -229,7 +237,8 @@ def _criteria(
         return None, None, [], False
     by_end: dict[dt.date, tuple[str, int, int, bool]] = {}
     for code, end, met, total, unverified in (
-        SetResult.objects.filter(unit=plan.unit, criteria_set=family, period_end__lte=period.end)
+        SetResult.on(basis)
+        .filter(unit=plan.unit, criteria_set=family, period_end__lte=period.end)
         .order_by("period_end", "period")
         .values_list("period", "period_end", "met", "total", "unverified")
     ):
@@ -307,12 +316,14 @@ def _next_tasks(plan: Plan, snapshot: Snapshot, period: Period, after: Period) -
     return found
 
 
-def data_for_snapshot(snapshot: Snapshot, family: CriteriaSet | None = None) -> ProgressData:
+def data_for_snapshot(
+    snapshot: Snapshot, family: CriteriaSet | None = None, basis: Basis = Basis.APPROVED
+) -> ProgressData:
     plan = snapshot.plan
     unit = plan.unit
     period = parse_period(snapshot.period)
     data = snapshot.data
-    family, target_count, points, unverified = _criteria(plan, snapshot, period, family)
+    family, target_count, points, unverified = _criteria(plan, snapshot, period, family, basis)
     frozen_set = data.get("criteria_sets", {}).get(family.code) if family else None
     statuses = dict(TargetStatus.choices)
     levels = dict(Obstacle.Level.choices)
@@ -322,6 +333,7 @@ def data_for_snapshot(snapshot: Snapshot, family: CriteriaSet | None = None) -> 
     after = next_period(period)
     taken_at = timezone.localtime(snapshot.taken_at)
     return ProgressData(
+        basis=basis,
         unit_name=unit.name,
         issuer=plan.issuer.strip() or "UBND " + unit.name,
         header=header_for(unit, number=blank_number("BC", unit)),
@@ -461,7 +473,7 @@ def _tasks_table(tasks: list[TaskLine], caption: str, *, carried: bool = False) 
 
 def document_for(data: ProgressData, *, charts: bool = True) -> Document:
     blocks: list[Block] = []
-    footnotes: list[str] = []
+    footnotes: list[str] = [basis_footnote(data.basis)]
     star = "*" if data.criteria_unverified else ""
     basis = _lower_first(data.plan_title)
     if data.plan_number:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet
 from ntm.engine.periods import Period
+from ntm.evaluation.models import Basis
 from ntm.geo.models import AdminUnit, Level
 from ntm.reports.common import ReportError
 from ntm.reports.document import CONTENT_TYPES
@@ -28,6 +29,8 @@ class ReportKind:
     levels: frozenset[int]  # unit levels it is built for
     uses_set: bool  # whether --set chooses what it shows
     bulk: bool  # built for every commune under a district or province
+    # Reads stored results: built on approved figures (the official ones) or working figures.
+    uses_results: bool = False
 
     @property
     def module(self) -> ModuleType:
@@ -48,6 +51,7 @@ REPORTS: dict[str, ReportKind] = {
             frozenset({Level.COMMUNE}),
             uses_set=True,
             bulk=True,
+            uses_results=True,
         ),
         ReportKind(
             "progress",
@@ -56,6 +60,7 @@ REPORTS: dict[str, ReportKind] = {
             frozenset({Level.COMMUNE, Level.VILLAGE}),
             uses_set=False,
             bulk=True,
+            uses_results=True,
         ),
         ReportKind(
             "plan",
@@ -80,6 +85,7 @@ REPORTS: dict[str, ReportKind] = {
             frozenset({Level.PROVINCE, Level.DISTRICT}),
             uses_set=True,
             bulk=False,
+            uses_results=True,
         ),
     )
 }
@@ -129,14 +135,17 @@ def build(
     period: Period,
     family: CriteriaSet | None,
     fmt: str,
+    basis: str = Basis.APPROVED,
 ) -> Built:
-    """Build one report for one unit; ``ReportError`` says why it cannot be built."""
+    """Build one report for one unit; ``ReportError`` says why it cannot be built. Reports that
+    read results count approved values unless ``basis`` asks for the working figures."""
     if unit.level not in kind.levels:
         raise ReportError(
             _("%(report)s is not built for %(unit)s (a unit of this level).")
             % {"report": kind.title, "unit": unit.name}
         )
     check_format(kind, fmt)
-    data = kind.module.data_for(unit=unit, period=period, family=family)
+    extra = {"basis": Basis(basis)} if kind.uses_results else {}
+    data = kind.module.data_for(unit=unit, period=period, family=family, **extra)
     content = kind.module.build(data, fmt)
     return Built(content, filename_for(kind, unit, period, fmt), CONTENT_TYPES[fmt])

@@ -21,13 +21,14 @@ from django.utils.translation import pgettext
 from ntm.catalog.models import CriteriaSet
 from ntm.catalog.selectors import applicable_set
 from ntm.engine.periods import Period, parse_period
-from ntm.evaluation.models import SetResult
+from ntm.evaluation.models import Basis, SetResult
 from ntm.evaluation.services import parse_criteria_status
 from ntm.geo.models import AdminUnit, Level
 from ntm.reports.bieu1 import status_label
 from ntm.reports.charts import bar_chart
 from ntm.reports.common import (
     ReportError,
+    basis_footnote,
     committee_signature,
     data_version,
     header_for,
@@ -84,6 +85,7 @@ class RollupData:
     illustrative: bool
     period: str
     communes: list[CommuneLine]
+    basis: Basis
     criteria: list[CriterionShare]
     as_of: dt.datetime
     data_version: str
@@ -131,7 +133,13 @@ def _default_family() -> CriteriaSet:
     return family
 
 
-def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = None) -> RollupData:
+def data_for(
+    *,
+    unit: AdminUnit,
+    period: Period,
+    family: CriteriaSet | None = None,
+    basis: Basis = Basis.APPROVED,
+) -> RollupData:
     if unit.level >= Level.COMMUNE:
         raise ReportError(
             _("The roll-up is built for a province or district; %(unit)s is neither.")
@@ -156,17 +164,23 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
     by_unit: dict[int, list[SetResult]] = {}
     ids = [c.pk for c in communes]
     for start in range(0, len(ids), CHUNK):
-        for result in SetResult.objects.filter(
-            criteria_set=family, unit_id__in=ids[start : start + CHUNK], period_end__lte=period.end
-        ).only(
-            "unit_id",
-            "period",
-            "period_end",
-            "met",
-            "total",
-            "status",
-            "unverified",
-            "criteria_status",
+        for result in (
+            SetResult.on(basis)
+            .filter(
+                criteria_set=family,
+                unit_id__in=ids[start : start + CHUNK],
+                period_end__lte=period.end,
+            )
+            .only(
+                "unit_id",
+                "period",
+                "period_end",
+                "met",
+                "total",
+                "status",
+                "unverified",
+                "criteria_status",
+            )
         ):
             by_unit.setdefault(result.unit_id, []).append(result)
     if not by_unit:
@@ -225,6 +239,7 @@ def data_for(*, unit: AdminUnit, period: Period, family: CriteriaSet | None = No
         illustrative=applied.illustrative,
         period=period.code,
         communes=lines,
+        basis=basis,
         criteria=criteria,
         as_of=timezone.now(),
         data_version=data_version(unit),
@@ -335,7 +350,7 @@ def document_for(data: RollupData, *, charts: bool = True) -> Document:
                 unit_label="%",
             )
         )
-    footnotes = []
+    footnotes = [basis_footnote(data.basis)]
     if data.unverified:
         footnotes.append(unverified_footnote())
     if data.illustrative:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ntm.accounts.permissions import Action, require
 from ntm.catalog.models import CriteriaSet
 from ntm.engine.periods import Period, parse_period
+from ntm.evaluation.models import Basis
 from ntm.geo.models import AdminUnit, Level
 from ntm.reports import registry
 from ntm.reports.common import ReportError
@@ -45,12 +46,19 @@ def period_named(text: str) -> Period:
 
 
 def build_one(
-    *, user: Any, unit: AdminUnit, name: str, period: Period, family: CriteriaSet | None, fmt: str
+    *,
+    user: Any,
+    unit: AdminUnit,
+    name: str,
+    period: Period,
+    family: CriteriaSet | None,
+    fmt: str,
+    basis: str = Basis.APPROVED,
 ) -> registry.Built:
-    """One report for a unit the user may see."""
+    """One report for a unit the user may see (on approved figures unless asked otherwise)."""
     require(user, Action.VIEW, unit)
     return registry.build(
-        registry.kind_named(name), unit=unit, period=period, family=family, fmt=fmt
+        registry.kind_named(name), unit=unit, period=period, family=family, fmt=fmt, basis=basis
     )
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ntm.accounts.permissions import Action, unit_or_404
 from ntm.catalog.models import CriteriaSet
 from ntm.core.http import HtmxHttpRequest
-from ntm.evaluation.models import SetResult
+from ntm.evaluation.models import Basis, SetResult, basis_of
 from ntm.evaluation.selectors import sets_for_unit_level
 from ntm.geo.models import AdminUnit, Level
 from ntm.reports import actions, registry, services
@@ -59,7 +59,9 @@ def _choices(request: HttpRequest, unit: AdminUnit) -> dict[str, Any]:
     latest = _latest(unit) if not (asked_set and asked_period) else None
     set_code = asked_set or (latest[1] if latest else (sets[0].code if sets else ""))
     period = asked_period or (latest[0] if latest else _last_quarter())
-    return {"sets": sets, "set_code": set_code, "period": period}
+    # Official figures unless the working ones are asked for (a draft report before approval).
+    basis = basis_of(request.GET.get("basis") or request.POST.get("basis"), Basis.APPROVED)
+    return {"sets": sets, "set_code": set_code, "period": period, "basis": basis}
 
 
 @login_required
@@ -101,7 +103,13 @@ def download(request: HttpRequest, unit_id: int, report: str, fmt: str) -> HttpR
         period = services.period_named(choices["period"])
         family = services.family_named(choices["set_code"]) if kind.uses_set else None
         built = services.build_one(
-            user=request.user, unit=unit, name=kind.name, period=period, family=family, fmt=fmt
+            user=request.user,
+            unit=unit,
+            name=kind.name,
+            period=period,
+            family=family,
+            fmt=fmt,
+            basis=choices["basis"],
         )
     except ReportError as exc:
         messages.error(request, str(exc))

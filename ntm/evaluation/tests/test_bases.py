@@ -161,3 +161,23 @@ def test_the_set_page_shows_both_counts_and_switches_basis(client, persona, comm
     assert "chưa có số liệu nào được phê duyệt" in text
     approved = client.get(url, {"basis": "approved"}).context["page"]
     assert approved.result is None and approved.other.met == 2
+
+
+def test_reports_are_built_on_approved_figures_and_say_so(commune, small_set):
+    from ntm.engine.periods import parse_period
+    from ntm.reports import bieu1
+    from ntm.reports.common import ReportError
+
+    xa = User.objects.get(username="xa")
+    _record(xa, commune, small_set, "2024Q1", Q1)
+    q1 = parse_period("2024Q1")
+    with pytest.raises(ReportError, match="chưa có kết quả đã phê duyệt"):
+        bieu1.data_for(unit=commune, period=q1, family=small_set)
+    working = bieu1.data_for(unit=commune, period=q1, family=small_set, basis=Basis.WORKING)
+    assert working.met == 2
+    assert "không phải số liệu chính thức" in bieu1.document_for(working).footnotes[0]
+    values_submit(user=xa, unit=commune, criteria_set=small_set, period="2024Q1")
+    actions.values_approve(user=xa, unit=commune, criteria_set=small_set, period="2024Q1")
+    official = bieu1.data_for(unit=commune, period=q1, family=small_set)
+    note = bieu1.document_for(official).footnotes[0]
+    assert official.met == 2 and note.startswith("Số liệu chỉ tính các giá trị đã được phê duyệt")

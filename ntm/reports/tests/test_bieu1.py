@@ -93,7 +93,7 @@ def test_villages_section(db):
 def test_report_errors(db):
     with pytest.raises(ReportError, match="không phải là xã"):
         _data("2024Q4", code="07408.05")
-    with pytest.raises(ReportError, match="chưa có kết quả đánh giá"):
+    with pytest.raises(ReportError, match="chưa có kết quả đã phê duyệt"):
         _data("2024Q4", code="07411")  # Tân Thanh: no stored results
     with translation.override("vi"):
         family = CriteriaSet.objects.get(code=ADVANCED)

@@ -226,6 +226,7 @@ def test_build_report_names_the_unit_that_had_a_reused_code_in_the_period(
             fmt="docx",
             out=str(out),
             set_code="xa-thu-nghiem",
+            basis="working",  # the imported values are drafts
             stdout=io.StringIO(),
         )
         assert name in _text(out.read_bytes()), period

@@ -76,8 +76,9 @@ def test_the_q4_report_is_titled_by_its_period_and_follows_the_snapshot(q4):
     assert "đạt 13/19* tiêu chí theo Bộ tiêu chí quốc gia về xã nông thôn mới nâng cao" in criteria
     assert "đạt mục tiêu kế hoạch 13/19 tiêu chí" in criteria
     assert document.footnotes == [
+        "Số liệu chỉ tính các giá trị đã được phê duyệt (số liệu chính thức).",
         "Các ngưỡng đánh dấu * chưa được đối chiếu với văn bản pháp lý (chưa kiểm chứng); "
-        "cần kiểm tra lại trước khi sử dụng kết quả đánh giá."
+        "cần kiểm tra lại trước khi sử dụng kết quả đánh giá.",
     ]
     # Criteria met over time: every stored result up to the period (Q1 12, Q4 13).
     assert [(p.label, p.met, p.total) for p in data.criteria_points] == [

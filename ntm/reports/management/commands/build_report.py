@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from ntm.evaluation.models import Basis
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import version_during
 from ntm.reports import registry
@@ -32,6 +33,13 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, metavar="FILE", help="file to write")
         parser.add_argument("--set", dest="set_code", default="", metavar="CODE")
         parser.add_argument("--language", default="vi", choices=["vi", "en"])
+        parser.add_argument(
+            "--basis",
+            choices=[b.value for b in Basis],
+            default=Basis.APPROVED.value,
+            help="approved: approved values only, the official figures (default); working: "
+            "every value, drafts included",
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
         with translation.override(options["language"]):
@@ -41,7 +49,12 @@ class Command(BaseCommand):
                 unit = self._unit(options["unit"], period)
                 family = family_named(options["set_code"]) if kind.uses_set else None
                 built = registry.build(
-                    kind, unit=unit, period=period, family=family, fmt=options["fmt"]
+                    kind,
+                    unit=unit,
+                    period=period,
+                    family=family,
+                    fmt=options["fmt"],
+                    basis=options["basis"],
                 )
             except ReportError as exc:
                 raise CommandError(str(exc)) from exc
