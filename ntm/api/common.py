@@ -119,9 +119,16 @@ def csv_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+# What a CSV body may be sent as: DHIS2's clients send application/csv, generated clients
+# application/octet-stream (generators read no text/csv body).
+CSV_CONTENT_TYPES = {"text/csv", "text/plain", "application/csv", "application/octet-stream"}
+# A file body or download as OpenAPI describes one, so that client generators accept it.
+_FILE_SCHEMA = {"type": "string", "format": "binary"}
+
+
 def csv_body(request: HttpRequest) -> bytes:
     content_type = request.content_type or ""
-    if content_type not in {"text/csv", "text/plain", "application/csv"}:
+    if content_type not in CSV_CONTENT_TYPES:
         raise ApiError(
             400, "bad_content_type", _("Send the file as the body with Content-Type: text/csv.")
         )
@@ -134,16 +141,21 @@ def csv_openapi(description: str) -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "description": description,
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "content": {
+                "text/csv": {"schema": _FILE_SCHEMA},
+                "application/octet-stream": {"schema": _FILE_SCHEMA},
+            },
         }
     }
 
 
-CSV_RESPONSE = {
-    "responses": {
-        200: {
-            "description": "CSV file (UTF-8 with BOM)",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+def csv_response_openapi(description: str) -> dict[str, Any]:
+    """The 200 answer of an operation that sends a CSV file."""
+    return {
+        "responses": {
+            200: {"description": description, "content": {"text/csv": {"schema": _FILE_SCHEMA}}}
         }
     }
-}
+
+
+CSV_RESPONSE = csv_response_openapi("CSV file (UTF-8 with BOM)")

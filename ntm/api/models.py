@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet
 from ntm.geo.models import AdminUnit
+from ntm.observations.models import DataValue
 
 # DHIS2 UIDs: 11 characters, a letter first, then letters and digits.
 DHIS2_UID = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
@@ -126,3 +127,28 @@ class Dhis2Mapping(models.Model):
             errors["code"] = str(_("A data element mapping names a set and a code, no unit."))
         if errors:
             raise ValidationError(errors)
+
+
+class Dhis2FollowUp(models.Model):
+    """A value DHIS2 marked for follow-up (its ``followup`` flag). Our values have no such field,
+    and a follow-up mark changes no result: kept here so that it survives an exchange."""
+
+    value = models.OneToOneField(
+        DataValue, verbose_name=_("data value"), on_delete=models.CASCADE, related_name="+"
+    )
+    marked_at = models.DateTimeField(_("marked at"), auto_now=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("DHIS2 follow-up mark")
+        verbose_name_plural = _("DHIS2 follow-up marks")
+
+    def __str__(self) -> str:
+        return f"{self.value_id} followup"
