@@ -97,6 +97,13 @@ def unit_out(unit: AdminUnit) -> dict[str, Any]:
     ).model_dump()
 
 
+def api_time(moment: dt.datetime) -> str:
+    """Our API's one timestamp form: ISO 8601 in UTC to the millisecond, ``2026-12-04T23:29:20.477Z``
+    (what the JSON encoder writes for the datetime fields)."""
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def etag_of(parts: Iterable[object]) -> str:
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
     return f'"{digest}"'

@@ -441,6 +441,9 @@ def to_targets(
         attribute = str(item.get("attributeOptionCombo") or attribute_combo)
         raw_period = str(item.get("period") or period)
         value = "" if item.get("value") is None else str(item.get("value"))
+        if value.strip() in ("t", "T", "f", "F"):
+            # DHIS2's short booleans; the value reader takes its other spellings as they are.
+            value = "true" if value.strip() in ("t", "T") else "false"
         comment = str(item.get("comment") or "")
         stored_by = str(item.get("storedBy") or "")
         delete = strategy == "DELETE" or bool(item.get("deleted"))
