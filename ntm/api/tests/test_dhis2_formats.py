@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from ntm.accounts.models import User
+from ntm.api.models import Dhis2FollowUp, Dhis2Mapping
+from ntm.api.services import mapping_import
 from ntm.demo.values import ADVANCED
+from ntm.observations.models import DataValue
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +26,6 @@ SETS = "/api/v1/dhis2/dataValueSets"
 
 @pytest.fixture
 def mapped(catalog):
-    from ntm.accounts.models import User
-    from ntm.api.services import mapping_import
-
     table = (
         "kind,unit,set,code,dhis2_id,dhis2_code,category_option_combo\n"
         "unit,07408,,,OuDuongDuc1,VN_07408,\n"
@@ -40,8 +41,6 @@ def _fixture(name: str) -> bytes:
 
 
 def _stored() -> dict[tuple[str, str], str]:
-    from ntm.observations.models import DataValue
-
     return {(v.code, v.period): v.text for v in DataValue.objects.filter(unit__code="07408")}
 
 
@@ -64,8 +63,6 @@ def _ok_envelope(body: dict, *, strategy: str = "CREATE_AND_UPDATE", dry_run: bo
 
 
 def test_a_payload_in_dhis2s_current_csv_header_imports_unchanged(mapped, api, token_for):
-    from ntm.api.models import Dhis2FollowUp
-
     data = _fixture("current-header.csv")
     assert data.decode().splitlines()[0] == CURRENT_HEADER
     answer = api.post(SETS + ".csv", token_for("xa"), data, "text/csv")
@@ -221,8 +218,6 @@ def test_dhis2_periods_on_input_and_a_refusal_naming_the_type(mapped, api, token
 
 
 def test_query_parameters_as_dhis2_names_them(mapped, api, token_for):
-    from ntm.api.models import Dhis2Mapping
-
     api.post(SETS + ".csv", token_for("xa"), _fixture("current-header.csv"), "text/csv")
     admin = token_for("admin")
 
@@ -385,8 +380,6 @@ def test_delete_strategy_and_deleted_true_go_through_value_remove(mapped, api, t
 
 
 def test_an_approved_value_is_not_deleted_and_nothing_else_is(mapped, api, token_for):
-    from ntm.observations.models import DataValue
-
     token = token_for("xa")
     api.post(SETS + ".csv", token, _fixture("current-header.csv"), "text/csv")
     DataValue.objects.filter(code="2.1").update(status="approved")
@@ -403,8 +396,6 @@ def test_an_approved_value_is_not_deleted_and_nothing_else_is(mapped, api, token
 
 
 def test_stored_by_is_the_caller_and_the_summary_says_so(mapped, api, token_for):
-    from ntm.observations.models import DataValue
-
     item = {
         "dataElement": "DeAdvRoad21",
         "period": "2024Q1",
