@@ -361,6 +361,9 @@ def _run(
                 position = (error.row or 2) - 2
                 where = writes[position] if 0 <= position < len(writes) else None
                 prop, code = _IMPORTER_COLUMNS.get(error.column or "", ("value", "E7619"))
+                stored = existing.get(_key(where, families)) if where else None
+                if prop == "value" and stored is not None and stored.is_locked:
+                    code = "E7642"  # DHIS2's "data already approved"
                 indexes = [where.index] if where else [t.index for t in writes]
                 item = where or writes[0]
                 # DHIS2 names the data element unless the orgUnit or period is at fault.

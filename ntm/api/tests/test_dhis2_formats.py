@@ -393,6 +393,12 @@ def test_an_approved_value_is_not_deleted_and_nothing_else_is(mapped, api, token
         "value",
     )
     assert len(_stored()) == 2  # all or nothing: 8.4 is kept too
+    # Writing an approved value is refused with the same code.
+    changed = exported.replace(b",92.5,", b",93,")
+    written = api.post(SETS + ".csv", token, changed, "text/csv").json()["response"]
+    assert [(c["object"], c["errorCode"]) for c in written["conflicts"]] == [
+        ("DeAdvRoad21", "E7642")
+    ]
 
 
 def test_stored_by_is_the_caller_and_the_summary_says_so(mapped, api, token_for):
