@@ -173,6 +173,8 @@ class Maps:
     elements_by_key: dict[tuple[int, str], Dhis2Mapping] = field(default_factory=dict)
     org_units: dict[str, AdminUnit] = field(default_factory=dict)  # UID or DHIS2 code → unit
     elements: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # Data element UID or code → what it is mapped to, under any combo.
+    idents: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
     def element(self, ident: str, combo: str) -> tuple[str, str] | None:
         """(set code, our code) for a data element UID or code and a category option combo."""
@@ -180,8 +182,8 @@ class Maps:
         found = self.elements.get((ident, combo))
         if found is None and not combo:
             # No combo (or DHIS2's default) sent: the element's only mapping, when it has one.
-            candidates = {v for (i, _c), v in self.elements.items() if i == ident}
-            found = candidates.pop() if len(candidates) == 1 else None
+            candidates = self.idents.get(ident, set())
+            found = next(iter(candidates)) if len(candidates) == 1 else None
         return found
 
 
@@ -199,6 +201,7 @@ def load_maps() -> Maps:
             for ident in (m.dhis2_id, m.dhis2_code):
                 if ident:
                     maps.elements[(ident, combo)] = (m.criteria_set.code, m.code)
+                    maps.idents.setdefault(ident, set()).add((m.criteria_set.code, m.code))
     return maps
 
 
@@ -403,18 +406,20 @@ class Conversion:
     conflicts: list[Conflict]
     total: int  # data values in the payload
     stored_by: set[str] = field(default_factory=set)  # storedBy names sent
+    refused: set[int] = field(default_factory=set)  # indexes with a conflict
+    _grouped: dict[tuple[str, str, str, str], Conflict] = field(default_factory=dict)
 
-
-def add_conflict(
-    conflicts: list[Conflict], obj: str, message: str, code: str, prop: str, index: int
-) -> None:
-    """As DHIS2 reports them: one conflict per object and reason, listing every value's index."""
-    for c in conflicts:
-        if (c.object, c.value, c.errorCode, c.property) == (obj, message, code, prop):
-            if index not in c.indexes:
-                c.indexes.append(index)
-            return
-    conflicts.append(Conflict(obj, message, code, prop, [index]))
+    def conflict(self, obj: str, message: str, code: str, prop: str, index: int) -> None:
+        """As DHIS2 reports them: one conflict per object and reason, listing every value's
+        index."""
+        key = (obj, message, code, prop)
+        found = self._grouped.get(key)
+        if found is None:
+            found = self._grouped[key] = Conflict(obj, message, code, prop, [])
+            self.conflicts.append(found)
+        if not found.indexes or found.indexes[-1] != index:
+            found.indexes.append(index)
+        self.refused.add(index)
 
 
 def to_targets(
@@ -449,11 +454,11 @@ def to_targets(
         delete = strategy == "DELETE" or bool(item.get("deleted"))
 
         def conflict(obj: str, message: str, code: str, prop: str, i: int = index) -> None:
-            add_conflict(result.conflicts, obj, message, code, prop, i)
+            result.conflict(obj, message, code, prop, i)
 
         element = maps.element(element_id, combo)
         if element is None:
-            if any(i == element_id for i, _c in maps.elements):
+            if element_id in maps.idents:
                 conflict(
                     combo,
                     _("Category option combo is not mapped for this data element."),
@@ -510,7 +515,7 @@ def to_targets(
             conflict(
                 stored_by[:50], _("storedBy is longer than 255 characters."), "E7637", "storedBy"
             )
-        if any(index in c.indexes for c in result.conflicts):
+        if index in result.refused:
             continue
         assert element is not None and unit is not None and span is not None
         if stored_by:

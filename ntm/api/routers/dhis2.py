@@ -358,7 +358,7 @@ def _run(
             done = import_rows(request, rows, dry_run)
         except ImportRefused as exc:
             for error in exc.errors:
-                position = (error.row or 2) - 2
+                position = error.row - 2 if error.row else -1  # None: the whole file
                 where = writes[position] if 0 <= position < len(writes) else None
                 prop, code = _IMPORTER_COLUMNS.get(error.column or "", ("value", "E7619"))
                 stored = existing.get(_key(where, families)) if where else None
@@ -369,7 +369,7 @@ def _run(
                 # DHIS2 names the data element unless the orgUnit or period is at fault.
                 obj = item.names.get(prop, item.names["dataElement"])
                 for index in indexes:
-                    dhis2.add_conflict(conversion.conflicts, obj, error.message, code, prop, index)
+                    conversion.conflict(obj, error.message, code, prop, index)
         else:
             marked = _marked(existing.values())
             done_actions = {r["row"]: r["action"] for r in done["rows"]}
@@ -393,9 +393,7 @@ def _run(
         except (DataError, PermissionDenied, Http404) as exc:
             message = str(exc) or _("You may not delete this value.")
             code = "E7642" if stored.is_locked else "E7617"
-            dhis2.add_conflict(
-                conversion.conflicts, t.names["dataElement"], message, code, "value", t.index
-            )
+            conversion.conflict(t.names["dataElement"], message, code, "value", t.index)
         else:
             counts["deleted"] += 1
     if not conversion.conflicts and not dry_run:
