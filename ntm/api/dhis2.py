@@ -316,15 +316,15 @@ def render_csv(data_values: list[dict[str, Any]]) -> bytes:
 
 
 def _header(cells: list[str]) -> list[str | None] | None:
-    """The columns a header row names (None for a column we do not read), or None when the first
-    row is data: DHIS2's files may come without a header, in the positional order."""
+    """The columns a header row names, in any order (None for a column we do not read), or None
+    when the first row is data: DHIS2's files may come without a header, in its column order."""
     names = [c.strip().strip("\ufeff").lower().replace("_", "") for c in cells]
-    if not names or CSV_ALIASES.get(names[0], names[0]) != "dataelement":
-        return None
     columns: list[str | None] = []
     for name in names:
         column = CSV_ALIASES.get(name, name)
         columns.append(column if column in _CSV_KEYS else None)
+    if "dataelement" not in columns:  # no data value has a cell written so
+        return None
     missing = [c for c in CSV_REQUIRED if c not in columns]
     if missing:
         raise ValueError(_("The header lacks the columns: %s.") % ", ".join(missing))

@@ -424,3 +424,22 @@ def test_our_own_api_writes_one_timestamp_form(mapped, api, token_for):
     assert items and all(ours.match(v["updated_at"]) for v in items)
     result = api.get("/api/v1/results", token, unit="07408", set=ADVANCED, period="2024Q1").json()
     assert ours.match(result["computed_at"])
+
+
+def test_csv_header_columns_by_name_unknown_ones_skipped_missing_ones_refused(
+    mapped, api, token_for
+):
+    token = token_for("xa")
+    # Columns in another order, with one DHIS2 adds and we do not read.
+    reordered = (
+        "orgunit,period,dataelement,value,comment,created,sourceid\n"
+        "OuDuongDuc1,2024Q1,DeAdvRoad21,88,đo lại,2024-04-01T08:00:00.000,X1\n"
+    )
+    answer = api.post(SETS + ".csv", token, reordered.encode(), "text/csv")
+    assert answer.status_code == 200, answer.content
+    assert _stored() == {("2.1", "2024Q1"): "88"}
+    assert DataValue.objects.get().note == "đo lại"
+    lacking = "dataelement,value\nDeAdvRoad21,88\n"
+    refused = api.post(SETS + ".csv", token, lacking.encode(), "text/csv")
+    assert refused.status_code == 400 and refused.json()["code"] == "bad_file"
+    assert "period" in refused.json()["detail"] and "orgunit" in refused.json()["detail"]
