@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from ntm.accounts.permissions import Action, require
+from ntm.accounts.permissions import Action, can, require
 from ntm.api import dhis2
 from ntm.api.common import (
     criteria_set,
@@ -326,6 +326,18 @@ def _run(
             "localises"
         )
     }
+    # Whether a value exists is not told outside the caller's units: no right, a conflict,
+    # before anything is looked up (else DELETE or UPDATE would answer "ignored" for a value
+    # that is not there and a conflict for one that is).
+    allowed = {
+        unit.pk: can(request.user, Action.EDIT_DATA, unit)
+        for unit in {t.unit.pk: t.unit for t in targets}.values()
+    }
+    for t in targets:
+        if not allowed[t.unit.pk]:
+            message = _("You may not enter data for unit %(code)s.") % {"code": t.unit.code}
+            conversion.conflict(t.names["orgUnit"], message, "E7617", "orgUnit", t.index)
+    targets = [t for t in targets if allowed[t.unit.pk]]
     existing = _existing(targets, families)
     writes: list[dhis2.Target] = []
     deletes: list[tuple[dhis2.Target, DataValue]] = []

@@ -443,3 +443,19 @@ def test_csv_header_columns_by_name_unknown_ones_skipped_missing_ones_refused(
     refused = api.post(SETS + ".csv", token, lacking.encode(), "text/csv")
     assert refused.status_code == 400 and refused.json()["code"] == "bad_file"
     assert "period" in refused.json()["detail"] and "orgunit" in refused.json()["detail"]
+
+
+def test_outside_the_callers_units_existence_is_not_told(mapped, api, token_for):
+    api.post(SETS + ".csv", token_for("xa"), _fixture("current-header.csv"), "text/csv")
+    exported = api.get(SETS, token_for("xa"), unit="07408").json()
+    missing = {**exported["dataValues"][0], "period": "2023Q1"}
+    probe = {"dataValues": [*exported["dataValues"], missing]}
+    for strategy in ("DELETE", "UPDATE"):
+        answer = api.post(SETS, token_for("thon"), probe, importStrategy=strategy, dryRun="true")
+        assert answer.status_code == 409
+        summary = answer.json()["response"]
+        # One conflict for every value, stored or not: nothing tells them apart.
+        assert [(c["errorCode"], c["indexes"]) for c in summary["conflicts"]] == [
+            ("E7617", [0, 1, 2])
+        ]
+    assert len(_stored()) == 2
