@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from ntm.api.models import Dhis2FollowUp, Dhis2Kind, Dhis2Mapping
@@ -218,6 +218,18 @@ def mapped_unit(ident: str) -> AdminUnit | None:
         .first()
     )
     return found.unit if found is not None else None
+
+
+def mapped_set(ident: str) -> CriteriaSet | None:
+    """The criteria set a DHIS2 data set UID or code is mapped to."""
+    found = (
+        Dhis2Mapping.objects.filter(kind=Dhis2Kind.DATASET, criteria_set__isnull=False)
+        .filter(Q(dhis2_id=ident) | Q(dhis2_code=ident))
+        .select_related("criteria_set")
+        .order_by("-dhis2_id")  # deterministic when a UID and a code collide
+        .first()
+    )
+    return found.criteria_set.family if found is not None and found.criteria_set else None
 
 
 def _value_text(value: DataValue) -> str:

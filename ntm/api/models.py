@@ -56,13 +56,15 @@ class ApiToken(models.Model):
 class Dhis2Kind(models.TextChoices):
     UNIT = "unit", _("Organisation unit")
     ELEMENT = "element", _("Data element (indicator or data element of a set)")
+    DATASET = "dataset", _("Data set (a criteria set)")
 
 
 class Dhis2Mapping(models.Model):
     """One of our units, or one (set, code), and the DHIS2 object it is exchanged as.
 
     Units map to organisation units; a set's indicator or data element maps to a DHIS2 data
-    element, optionally with a category option combo (disaggregation) when DHIS2 holds it so.
+    element, optionally with a category option combo (disaggregation) when DHIS2 holds it so;
+    a set may map to a DHIS2 data set (for the ``dataSet`` of an export).
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=Dhis2Kind.choices)
@@ -105,6 +107,11 @@ class Dhis2Mapping(models.Model):
                 condition=models.Q(kind="element"),
                 name="api_dhis2_element_uniq",
             ),
+            models.UniqueConstraint(
+                fields=["criteria_set"],
+                condition=models.Q(kind="dataset"),
+                name="api_dhis2_dataset_uniq",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +132,10 @@ class Dhis2Mapping(models.Model):
             self.criteria_set_id is None or not self.code or self.unit_id
         ):
             errors["code"] = str(_("A data element mapping names a set and a code, no unit."))
+        if self.kind == Dhis2Kind.DATASET and (
+            self.criteria_set_id is None or self.code or self.unit_id
+        ):
+            errors["set"] = str(_("A data set mapping names a set, no code and no unit."))
         if errors:
             raise ValidationError(errors)
 

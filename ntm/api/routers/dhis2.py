@@ -98,7 +98,7 @@ class ExportQuery(Schema):
     children: bool = Field(False, description="Include every unit below it")
     subtree: bool = Field(False, description="Same as children")
     dataSet: Annotated[str, StringConstraints(max_length=80)] | None = Field(
-        None, description="Our criteria set code"
+        None, description="A mapped DHIS2 data set (UID or code), or our criteria set code"
     )
     set: Annotated[str, StringConstraints(max_length=80)] | None = Field(
         None, description="Same as dataSet"
@@ -217,8 +217,11 @@ def _export(request: HttpRequest, q: ExportQuery) -> dhis2.Export:
         if q.children or q.subtree
         else AdminUnit.objects.filter(pk=root.pk)
     )
-    code = q.dataSet or q.set
-    family = criteria_set(code) if code else None
+    family = None
+    if q.dataSet:
+        family = dhis2.mapped_set(q.dataSet) or criteria_set(q.dataSet)
+    elif q.set:
+        family = criteria_set(q.set)
     return dhis2.export_values(units=units, family=family, period=parsed, start=start, end=end)
 
 

@@ -31,6 +31,7 @@ def mapped(catalog):
         "unit,07408,,,OuDuongDuc1,VN_07408,\n"
         f"element,,{ADVANCED},8.4,DeAdvInf84a,,\n"
         f"element,,{ADVANCED},2.1,DeAdvRoad21,,HllvX50cXC0\n"
+        f"dataset,,{ADVANCED},,DsAdvanced1,DS_NTM_ADV,\n"
     )
     mapping_import(user=User.objects.get(username="admin"), data=table.encode())
     return catalog
@@ -241,6 +242,11 @@ def test_query_parameters_as_dhis2_names_them(mapped, api, token_for):
         "DeAdvRoad21",
     ]
     assert elements(unit=district.code, subtree="true", period="2024S1") == ["DeAdvRoad21"]
+    # dataSet: a mapped DHIS2 data set by UID or code, or our set code.
+    for data_set in ("DsAdvanced1", "DS_NTM_ADV", ADVANCED):
+        assert elements(orgUnit="OuDuongDuc1", dataSet=data_set) == ["DeAdvInf84a", "DeAdvRoad21"]
+    unknown = api.get(SETS, admin, orgUnit="OuDuongDuc1", dataSet="DsUnknown01")
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_set"
     # period takes precedence over the dates, as in DHIS2.
     assert elements(orgUnit="OuDuongDuc1", period="2024S1", **quarter) == ["DeAdvRoad21"]
     for params in [{}, {"orgUnit": "OuDuongDuc1", "unit": "07408"}]:
