@@ -235,6 +235,13 @@ def _unit(
     if period is None and start is not None and end is not None:
         # The version in force during the dates, as for a period (codes are reused).
         found = version_for_period(code, start, end)
+        if found is None and AdminUnit.objects.filter(code=code).exists():
+            raise ApiError(
+                404,
+                "unit_not_in_period",
+                _("No unit had the code %(code)s between %(start)s and %(end)s.")
+                % {"code": code, "start": start, "end": end},
+            )
         if found is None:
             raise Http404
         require(request.user, Action.VIEW, found)

@@ -251,6 +251,8 @@ def test_query_parameters_as_dhis2_names_them(mapped, api, token_for):
     assert elements(orgUnit="OuDuongDuc1", period="2024S1", **quarter) == ["DeAdvRoad21"]
     for params in [{}, {"orgUnit": "OuDuongDuc1", "unit": "07408"}]:
         assert api.get(SETS, admin, **params).json()["code"] == "org_unit_required"
+    gone = api.get(SETS, admin, unit=district.code, startDate="2026-01-01", endDate="2026-03-31")
+    assert gone.status_code == 404 and gone.json()["code"] == "unit_not_in_period"
     only_start = api.get(SETS, admin, orgUnit="OuDuongDuc1", startDate="2024-01-01")
     assert only_start.status_code == 422 and only_start.json()["code"] == "invalid_dates"
     # Another commune's officer does not see this organisation unit.
