@@ -1,6 +1,7 @@
 """DHIS2 dataValueSets exchange (JSON and CSV) and the mapping table."""
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
@@ -275,7 +276,8 @@ def dhis2_export(request: HttpRequest, response: HttpResponse, q: Query[ExportQu
 )
 def dhis2_export_csv(request: HttpRequest, q: Query[ExportQuery]) -> Any:
     export = _export(request, q)
-    name = q.unit or q.orgUnit or ""
+    # Only safe characters in the header's file name, whatever the identifier holds.
+    name = re.sub(r"[^\w.-]", "_", q.unit or q.orgUnit or "")
     response = csv_response(dhis2.render_csv(export.data_values), f"dataValueSets-{name}.csv")
     _unmapped(response, export)
     return response

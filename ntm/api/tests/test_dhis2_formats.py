@@ -201,6 +201,11 @@ def test_dhis2_periods_on_input_and_a_refusal_naming_the_type(mapped, api, token
         ("DeAdvRoad21", "2024S1")
     ]
     assert api.get(SETS, token, unit="07408", period="2024H1").json() == half.json()
+    second_half = api.get(SETS, token, orgUnit="OuDuongDuc1", period="2024S2")
+    assert second_half.status_code == 200 and second_half.json()["dataValues"] == []
+    csv_half = api.get(SETS + ".csv", token, orgUnit="OuDuongDuc1", period="2024S1")
+    assert csv_half["Content-Disposition"] == 'attachment; filename="dataValueSets-OuDuongDuc1.csv"'
+    assert len(csv_half.content.decode().splitlines()) == 2
     year = api.get(SETS, token, unit="07408", period="2024").json()["dataValues"]
     assert year == []  # no yearly value stored
     for period, kind in [("202401", "Monthly"), ("2024W1", "Weekly"), ("2024AprilS1", "April")]:
