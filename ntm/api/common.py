@@ -97,6 +97,13 @@ def unit_out(unit: AdminUnit) -> dict[str, Any]:
     ).model_dump()
 
 
+def api_time(moment: dt.datetime) -> str:
+    """Our API's one timestamp form: ISO 8601 in UTC to the millisecond, ``2026-12-04T23:29:20.477Z``
+    (what the JSON encoder writes for the datetime fields)."""
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def etag_of(parts: Iterable[object]) -> str:
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
     return f'"{digest}"'
@@ -119,9 +126,16 @@ def csv_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+# What a CSV body may be sent as: DHIS2's clients send application/csv, generated clients
+# application/octet-stream (generators read no text/csv body).
+CSV_CONTENT_TYPES = {"text/csv", "text/plain", "application/csv", "application/octet-stream"}
+# A file body or download as OpenAPI describes one, so that client generators accept it.
+_FILE_SCHEMA = {"type": "string", "format": "binary"}
+
+
 def csv_body(request: HttpRequest) -> bytes:
     content_type = request.content_type or ""
-    if content_type not in {"text/csv", "text/plain", "application/csv"}:
+    if content_type not in CSV_CONTENT_TYPES:
         raise ApiError(
             400, "bad_content_type", _("Send the file as the body with Content-Type: text/csv.")
         )
@@ -134,16 +148,21 @@ def csv_openapi(description: str) -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "description": description,
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "content": {
+                "text/csv": {"schema": _FILE_SCHEMA},
+                "application/octet-stream": {"schema": _FILE_SCHEMA},
+            },
         }
     }
 
 
-CSV_RESPONSE = {
-    "responses": {
-        200: {
-            "description": "CSV file (UTF-8 with BOM)",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+def csv_response_openapi(description: str) -> dict[str, Any]:
+    """The 200 answer of an operation that sends a CSV file."""
+    return {
+        "responses": {
+            200: {"description": description, "content": {"text/csv": {"schema": _FILE_SCHEMA}}}
         }
     }
-}
+
+
+CSV_RESPONSE = csv_response_openapi("CSV file (UTF-8 with BOM)")

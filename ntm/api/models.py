@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet
 from ntm.geo.models import AdminUnit
+from ntm.observations.models import DataValue
 
 # DHIS2 UIDs: 11 characters, a letter first, then letters and digits.
 DHIS2_UID = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
@@ -55,13 +56,15 @@ class ApiToken(models.Model):
 class Dhis2Kind(models.TextChoices):
     UNIT = "unit", _("Organisation unit")
     ELEMENT = "element", _("Data element (indicator or data element of a set)")
+    DATASET = "dataset", _("Data set (a criteria set)")
 
 
 class Dhis2Mapping(models.Model):
     """One of our units, or one (set, code), and the DHIS2 object it is exchanged as.
 
     Units map to organisation units; a set's indicator or data element maps to a DHIS2 data
-    element, optionally with a category option combo (disaggregation) when DHIS2 holds it so.
+    element, optionally with a category option combo (disaggregation) when DHIS2 holds it so;
+    a set may map to a DHIS2 data set (for the ``dataSet`` of an export).
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=Dhis2Kind.choices)
@@ -104,6 +107,11 @@ class Dhis2Mapping(models.Model):
                 condition=models.Q(kind="element"),
                 name="api_dhis2_element_uniq",
             ),
+            models.UniqueConstraint(
+                fields=["criteria_set"],
+                condition=models.Q(kind="dataset"),
+                name="api_dhis2_dataset_uniq",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,5 +132,34 @@ class Dhis2Mapping(models.Model):
             self.criteria_set_id is None or not self.code or self.unit_id
         ):
             errors["code"] = str(_("A data element mapping names a set and a code, no unit."))
+        if self.kind == Dhis2Kind.DATASET and (
+            self.criteria_set_id is None or self.code or self.unit_id
+        ):
+            errors["set"] = str(_("A data set mapping names a set, no code and no unit."))
         if errors:
             raise ValidationError(errors)
+
+
+class Dhis2FollowUp(models.Model):
+    """A value DHIS2 marked for follow-up (its ``followup`` flag). Our values have no such field,
+    and a follow-up mark changes no result: kept here so that it survives an exchange."""
+
+    value = models.OneToOneField(
+        DataValue, verbose_name=_("data value"), on_delete=models.CASCADE, related_name="+"
+    )
+    marked_at = models.DateTimeField(_("marked at"), auto_now=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("DHIS2 follow-up mark")
+        verbose_name_plural = _("DHIS2 follow-up marks")
+
+    def __str__(self) -> str:
+        return f"{self.value_id} followup"

@@ -136,14 +136,16 @@ def mapping_import(*, user: Any, data: bytes, filename: str = "mapping.csv") -> 
             if mapping.unit is None:
                 errors.append(CellError(number, table.header("unit"), _("unknown unit code")))
                 continue
-        elif kind == Dhis2Kind.ELEMENT:
+        elif kind in (Dhis2Kind.ELEMENT, Dhis2Kind.DATASET):
             family = CriteriaSet.objects.filter(code=cells.get("set", "").strip().lower()).first()
             if family is None:
                 errors.append(CellError(number, table.header("set"), _("unknown criteria set")))
                 continue
             mapping.criteria_set, mapping.code = family, cells.get("code", "").strip()
         else:
-            errors.append(CellError(number, table.header("kind"), _("“unit” or “element”")))
+            errors.append(
+                CellError(number, table.header("kind"), _("“unit”, “element” or “dataset”"))
+            )
             continue
         try:
             mapping.clean()
@@ -157,6 +159,10 @@ def mapping_import(*, user: Any, data: bytes, filename: str = "mapping.csv") -> 
     for mapping in rows:
         if mapping.kind == Dhis2Kind.UNIT:
             Dhis2Mapping.objects.filter(kind=mapping.kind, unit=mapping.unit).delete()
+        elif mapping.kind == Dhis2Kind.DATASET:
+            Dhis2Mapping.objects.filter(
+                kind=mapping.kind, criteria_set=mapping.criteria_set
+            ).delete()
         else:
             Dhis2Mapping.objects.filter(
                 kind=mapping.kind, criteria_set=mapping.criteria_set, code=mapping.code

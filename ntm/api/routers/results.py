@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from ntm.api.common import criteria_set, etag_of, not_modified, period_of, unit_for
+from ntm.api.common import api_time, criteria_set, etag_of, not_modified, period_of, unit_for
 from ntm.api.errors import ERRORS, ApiError
 from ntm.api.schemas import ResultOut, RollupOut
 from ntm.evaluation import reports, selectors
@@ -64,7 +64,9 @@ def result_detail(
     if cached is not None:
         return cached
     _with_etag(request, response, etag)
-    return reports.result_data(result, period=parsed.code if parsed else None, basis=basis)
+    data = reports.result_data(result, period=parsed.code if parsed else None, basis=basis)
+    data["computed_at"] = api_time(result.computed_at) if result.computed_at else None
+    return data
 
 
 @router.get(

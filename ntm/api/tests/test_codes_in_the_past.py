@@ -281,7 +281,8 @@ def test_dhis2_export_and_import_keep_a_reused_code_apart_by_period(stored, api,
             }
         ]
     }
-    assert api.post("/api/v1/dhis2/dataValueSets", token, ok).json()["status"] == "SUCCESS"
+    answer = api.post("/api/v1/dhis2/dataValueSets", token, ok).json()
+    assert answer["response"]["status"] == "SUCCESS"
     written = api.get("/api/v1/values", token, unit="14758", period="2024Q3").json()["items"]
     assert [(v["code"], v["value"]) for v in written] == [("3", "đạt")]
     # Hàm Rồng's organisation unit with a 2024 period would land in Đông Thọ by code: refused,
@@ -294,7 +295,8 @@ def test_dhis2_export_and_import_keep_a_reused_code_apart_by_period(stored, api,
         item = {"dataElement": "DeRadio0001", "period": period, "orgUnit": org, "value": "true"}
         refused = api.post("/api/v1/dhis2/dataValueSets", token, {"dataValues": [item]})
         assert refused.status_code == 409, (org, period)
-        conflict = refused.json()["conflicts"][0]
+        conflict = refused.json()["response"]["conflicts"][0]
         assert conflict["object"] == org and "14758" in conflict["value"]
+        assert (conflict["errorCode"], conflict["property"]) == ("E7612", "orgUnit")
     stored_old = api.get("/api/v1/values", token, unit="14758", period="2024Q4").json()["items"]
     assert {v["code"]: v["value"] for v in stored_old}["3"] == "không đạt"

@@ -312,7 +312,7 @@ def test_dhis2_json_round_trip(mapping, api, token_for):
     token = token_for("xa")
     imported = api.post("/api/v1/dhis2/dataValueSets", token, DHIS2_SET)
     assert imported.status_code == 200, imported.content
-    summary = imported.json()
+    summary = imported.json()["response"]
     assert summary["status"] == "SUCCESS" and summary["importCount"]["imported"] == 2
     values = api.get("/api/v1/values", token, unit="07408").json()["items"]
     assert {(v["code"], v["period"], v["value"]) for v in values} == {
@@ -323,7 +323,7 @@ def test_dhis2_json_round_trip(mapping, api, token_for):
     keys = ("dataElement", "period", "orgUnit", "value", "comment")
     got = [{k: v[k] for k in keys if v.get(k) is not None} for v in exported.json()["dataValues"]]
     assert sorted(got, key=str) == sorted(DHIS2_SET["dataValues"], key=str)
-    again = api.post("/api/v1/dhis2/dataValueSets", token, exported.json()).json()
+    again = api.post("/api/v1/dhis2/dataValueSets", token, exported.json()).json()["response"]
     assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": 2, "deleted": 0}
 
 
@@ -331,26 +331,30 @@ def test_dhis2_csv_round_trip_and_conflicts(mapping, api, token_for):
     token = token_for("xa")
     api.post("/api/v1/dhis2/dataValueSets", token, DHIS2_SET)
     exported = api.get("/api/v1/dhis2/dataValueSets.csv", token, unit="07408").content
-    assert (
-        exported.splitlines()[0]
-        == b"dataelement,period,orgunit,catoptcombo,attroptcombo,value,storedby,lastupdated,comment,followup"
+    assert exported.splitlines()[0] == (
+        b"dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,"
+        b"lastupdated,comment,followup,deleted"
     )
     again = api.post("/api/v1/dhis2/dataValueSets.csv", token, exported, "text/csv").json()
-    assert again["status"] == "SUCCESS" and again["importCount"]["ignored"] == 2
+    assert again["response"]["status"] == "SUCCESS"
+    assert again["response"]["importCount"]["ignored"] == 2
     bad = "DeAdvRoad21,202401,OuDuongDuc1,,,5\nDeUnknown00,2024Q1,OuDuongDuc1,,,5\nDeAdvRoad21,2024Q2,OuDuongDuc1,,,500\n"
     refused = api.post("/api/v1/dhis2/dataValueSets.csv", token, bad.encode(), "text/csv")
     assert refused.status_code == 409
-    body = refused.json()
-    assert body["status"] == "ERROR" and {c["object"] for c in body["conflicts"]} == {
-        "202401",
-        "DeUnknown00",
+    body = refused.json()["response"]
+    # Every conflict is reported (the value 500 % too), and nothing is written.
+    assert body["status"] == "ERROR"
+    assert {(c["object"], c["errorCode"], tuple(c["indexes"])) for c in body["conflicts"]} == {
+        ("202401", "E7632", (0,)),
+        ("DeUnknown00", "E7610", (1,)),
+        ("DeAdvRoad21", "E7619", (2,)),
     }
     # The other province's DHIS2 ids or our out-of-scope units cannot be written through a mapping.
     one_ok = "DeAdvRoad21,2024Q2,OuDuongDuc1,,,500\n"
     out_of_range = api.post("/api/v1/dhis2/dataValueSets.csv", token, one_ok.encode(), "text/csv")
     assert (
         out_of_range.status_code == 409
-        and out_of_range.json()["conflicts"][0]["object"] == "DeAdvRoad21"
+        and out_of_range.json()["response"]["conflicts"][0]["object"] == "DeAdvRoad21"
     )
 
 
