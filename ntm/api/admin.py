@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ntm.api.models import ApiToken, Dhis2Mapping
+from ntm.api.models import ApiToken, Dhis2FollowUp, Dhis2Mapping
 
 
 @admin.register(ApiToken)
@@ -30,3 +30,10 @@ class Dhis2MappingAdmin(admin.ModelAdmin):
     list_filter = ["kind", "criteria_set"]
     search_fields = ["dhis2_id", "dhis2_code", "code", "unit__code"]
     raw_id_fields = ["unit", "criteria_set"]
+
+
+@admin.register(Dhis2FollowUp)
+class Dhis2FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["value", "marked_at", "marked_by"]
+    raw_id_fields = ["value", "marked_by"]
+    readonly_fields = ["marked_at"]

@@ -263,6 +263,11 @@ class AreaPage:
     limit: int
 
     @property
+    def unverified(self) -> bool:
+        """Some result shown uses a threshold not confirmed in the legal text."""
+        return any(r.result is not None and r.result.unverified for r in self.rows)
+
+    @property
     def rollup(self) -> dict[int, Counter[str]]:
         if self.summary is None:
             return {}
@@ -463,11 +468,36 @@ class EntryPage:
     approved: SetResult | None = None  # the approved count, what the public sees
     statuses: Counter[str] = field(default_factory=Counter)  # this period's values by status
 
+    @property
+    def unverified(self) -> bool:
+        """Some threshold shown is not confirmed in the legal text (explained once a page)."""
+        return any(
+            row.result.get("verified") is False for _c, rows in self.criteria for row in rows
+        )
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def formula_in_words(formula: str, names: dict[str, str]) -> str:
+    """ "cultural_villages / villages * 100" → "Số thôn văn hóa / Tổng số thôn × 100": the
+    data elements by name, for people who fill them in."""
+    if not formula:
+        return ""
+    worded = _NAME.sub(lambda m: names.get(m.group(0), m.group(0)), formula)
+    return worded.replace("*", "×")
+
+
+def element_names(applied: CriteriaSet) -> dict[str, str]:
+    """Data element code → name in the set a unit is judged against (one query)."""
+    return {e.code: e.name for e in DataElement.objects.filter(criteria_set=applied)}
+
 
 def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> EntryPage:
     applied = applicable_set(family, unit)
     criteria = criteria_with_indicators(applied)
     elements = list(DataElement.objects.filter(criteria_set=applied).order_by("code"))
+    element_names = {e.code: e.name for e in elements}
     values = list(
         DataValue.objects.filter(unit=unit, criteria_set=family, period_end__lte=period.end)
         .annotate(evidence_count=Count("evidence"))
@@ -511,7 +541,7 @@ def entry_page(*, unit: AdminUnit, family: CriteriaSet, period: Period) -> Entry
             previous,
             detail.get(code, {}),
             is_element,
-            formula,
+            formula_in_words(formula, element_names),
             measured(code, formula),
         )
 
@@ -630,6 +660,10 @@ class AreaTodo:
     reported: int
     met_all: int
 
+    @property
+    def without_data(self) -> int:
+        return max(self.communes - self.reported, 0)
+
 
 def area_todo(unit: AdminUnit, today: dt.date) -> AreaTodo:
     due = last_ended_quarter(today)
@@ -639,7 +673,10 @@ def area_todo(unit: AdminUnit, today: dt.date) -> AreaTodo:
         .count()
     )
     row = (
-        AreaSummary.objects.filter(area=unit, level=Level.COMMUNE, period_end__lte=due.end)
+        # The province's count: approved figures, as its tables show.
+        AreaSummary.objects.filter(
+            area=unit, level=Level.COMMUNE, period_end__lte=due.end, basis=Basis.APPROVED
+        )
         .select_related("criteria_set")
         .order_by("-period_end", "-criteria_set__valid_from")
         .first()

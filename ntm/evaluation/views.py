@@ -97,6 +97,15 @@ def criterion_detail(
         code: trend_svg(points, title=_("%(code)s across periods") % {"code": code})
         for code, points in history.items()
     }
+    names = (
+        selectors.element_names(page.applied)
+        if any(i.indicator.formula for i in row.indicators)
+        else {}
+    )
+    formulas = {
+        i.indicator.code: selectors.formula_in_words(i.indicator.formula, names)
+        for i in row.indicators
+    }
     return render(
         request,
         "evaluation/criterion_detail.html",
@@ -107,6 +116,7 @@ def criterion_detail(
             "row": row,
             "history": history,
             "trends": trends,
+            "formulas": formulas,
         },
     )
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from ntm.catalog.models import CriteriaSet
 from ntm.evaluation.models import SetResult
 from ntm.geo.models import AdminUnit
 from ntm.recognition.models import (
+    Ballot,
     Dossier,
     DossierEvent,
     Posting,
@@ -21,6 +23,7 @@ from ntm.recognition.models import (
     Rule,
     Step,
     Survey,
+    SurveyVillage,
 )
 from ntm.recognition.rules import SurveyTally, most_postings_within, percent
 
@@ -263,3 +266,38 @@ def dossiers_in_progress(unit: AdminUnit) -> list[Dossier]:
         .select_related("unit", "step")
         .order_by("step_started_on", "pk")[:10]
     )
+
+
+@dataclass(frozen=True)
+class SurveyProgress:
+    survey: Survey
+    entered: int  # ballots entered
+    households: int  # households the survey covers
+
+
+def surveys_to_enter(unit: AdminUnit) -> list[SurveyProgress]:
+    """The unit's surveys with households whose ballots are not entered yet (one query): what
+    the Front has to type in."""
+    ballots = (
+        Ballot.objects.filter(survey=OuterRef("pk"))
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    households = (
+        SurveyVillage.objects.filter(survey=OuterRef("pk"))
+        .order_by()
+        .values("survey")
+        .annotate(n=Sum("households"))
+        .values("n")
+    )
+    surveys = Survey.objects.filter(unit=unit).annotate(
+        entered=Coalesce(Subquery(ballots, output_field=IntegerField()), 0),
+        households=Coalesce(Subquery(households, output_field=IntegerField()), 0),
+    )
+    return [
+        SurveyProgress(s, s.entered, s.households)  # type: ignore[attr-defined]
+        for s in surveys.order_by("-created_at")
+        if s.entered < s.households  # type: ignore[attr-defined]
+    ]

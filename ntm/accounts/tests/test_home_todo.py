@@ -66,3 +66,38 @@ def test_the_province_sees_its_communes(client, demo_full):
 def test_a_system_administrator_keeps_the_list(client, demo_full):
     _login(client, "admin")
     assert 'class="card todo"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_front_sees_the_ballots_it_has_to_enter(client, demo_full):
+    from ntm.recognition.services import survey_create, survey_village_set
+
+    my_thai = demo_full["07420"]
+    front = _login(client, "mttq")
+    survey = survey_create(
+        user=front,
+        unit=my_thai,
+        purpose="ntm",
+        set_code="xa-ntm-2026-2030",
+        title="Khảo sát sự hài lòng 2026",
+        questions=["Hài lòng với kết quả xây dựng nông thôn mới?"],
+    )
+    village = my_thai.children.order_by("code").first()
+    survey_village_set(user=front, survey=survey, village=village, households=50)
+    todo = client.get(reverse("home")).content.decode().split('class="card todo"', 1)[1]
+    assert "Nhập phiếu khảo sát: Khảo sát sự hài lòng 2026 (0/50 hộ)" in todo
+    assert reverse("recognition:ballots", args=[my_thai.pk, survey.pk]) in todo
+    # Ballots are the Front's: the commune manager's home does not ask for them.
+    _login(client, "xa")
+    assert "Nhập phiếu khảo sát" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_province_sees_communes_without_approved_results(client, demo_full):
+    from ntm.geo.models import Kind
+    from ntm.geo.services import unit_create
+
+    my_thai = demo_full["07420"]
+    unit_create(code="07999", name="Xã Mới Thử", kind=Kind.COMMUNE, parent=my_thai.parent)
+    _login(client, "tinh")
+    todo = client.get(reverse("home")).content.decode().split('class="card todo"', 1)[1]
+    assert "1 trong 2 xã có kết quả" in todo
+    assert "1 xã chưa có kết quả đã phê duyệt đến kỳ" in todo and "status=none" in todo

@@ -66,13 +66,24 @@ def threshold(result: dict | None) -> SafeString:  # type: ignore[type-arg]
     else:
         shown = f"{comparator(result.get('direction', 'higher'))} {value(text)}"
     if result.get("verified") is False:
-        return format_html(
-            '{} <span class="badge unverified" title="{}">{}</span>',
-            shown,
-            _("This threshold is not confirmed in the legal text."),
-            _("unverified"),
-        )
+        return format_html("{}{}", shown, unverified_mark())
     return format_html("{}", shown)
+
+
+@register.simple_tag
+def unverified_mark() -> SafeString:
+    """A discreet mark (the asterisk Biểu 1 prints) on a threshold not confirmed in the legal
+    text; the page explains it once (``unverified_note``) instead of a badge on every row."""
+    return format_html(
+        '<sup class="unverified-mark" title="{}">*<span class="visually-hidden"> {}</span></sup>',
+        _("This threshold is not confirmed in the legal text."),
+        _("unverified"),
+    )
+
+
+@register.inclusion_tag("core/_unverified_note.html")
+def unverified_note() -> dict[str, object]:
+    return {}
 
 
 @register.filter

@@ -181,3 +181,17 @@ def test_reports_are_built_on_approved_figures_and_say_so(commune, small_set):
     official = bieu1.data_for(unit=commune, period=q1, family=small_set)
     note = bieu1.document_for(official).footnotes[0]
     assert official.met == 2 and note.startswith("Số liệu chỉ tính các giá trị đã được phê duyệt")
+
+
+def test_a_formula_reads_in_words_and_unverified_thresholds_carry_a_mark():
+    from ntm.core.templatetags.ntm import threshold
+    from ntm.evaluation.selectors import formula_in_words
+
+    names = {"cultural_villages": "Số thôn văn hóa", "villages": "Tổng số thôn"}
+    assert formula_in_words("cultural_villages / villages * 100", names) == (
+        "Số thôn văn hóa / Tổng số thôn × 100"
+    )
+    assert formula_in_words("unknown_code + 1", names) == "unknown_code + 1"
+    shown = threshold({"threshold": "90", "direction": "higher", "verified": False})
+    assert 'class="unverified-mark"' in shown and "badge" not in shown
+    assert "unverified-mark" not in threshold({"threshold": "90", "verified": True})

@@ -1,6 +1,7 @@
 """Recognition on other apps' pages (the set result page of evaluation)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import template
 
@@ -8,10 +9,13 @@ from ntm.geo.models import AdminUnit, Succession
 from ntm.recognition.models import Dossier, Recognition
 from ntm.recognition.selectors import (
     Inherited,
+    SurveyProgress,
     dossiers_in_progress,
     latest_recognition,
     predecessor_recognition,
+    surveys_to_enter,
 )
+from ntm.recognition.services import may_handle_ballots
 
 register = template.Library()
 
@@ -25,6 +29,12 @@ def recognition_of(unit: AdminUnit, set_code: str) -> Recognition | None:
 def inherited_recognition(successions: Sequence[Succession]) -> Inherited:
     """The predecessors' surveys and dossiers still in progress."""
     return predecessor_recognition([s.predecessor for s in successions])
+
+
+@register.simple_tag
+def ballots_to_enter_of(unit: AdminUnit, user: Any) -> list[SurveyProgress]:
+    """For those who enter ballots (the Front, auditors): surveys with households left."""
+    return surveys_to_enter(unit) if may_handle_ballots(user, unit) else []
 
 
 @register.simple_tag
