@@ -54,7 +54,13 @@ test: setup ## the whole suite (without the browser tests), in parallel
 test-pg: setup ## the same suite on PostgreSQL (DATABASE_URL or the local server)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ntm} $(PY) -m pytest -n auto -m "not e2e" $(PYTEST_ARGS)
 
-e2e: setup ## browser tests in headless Chromium (needs `make deps`)
+AXE := tests/e2e/axe/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+	npm ci --prefix tests/e2e/axe --no-audit --no-fund
+	@touch $@
+
+e2e: setup $(AXE) ## browser tests in headless Chromium, with axe-core's accessibility checks (needs `make deps`)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -p no:xdist $(PYTEST_ARGS)
 
 api-fuzz: setup ## schemathesis against /api/openapi.json: no server error, responses as documented
@@ -78,7 +84,7 @@ messages: setup ## refresh and compile the translations (needs GNU gettext)
 
 deps: ## Debian packages for PDF rendering, browser tests, translations and backups (run as root)
 	apt-get update
-	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
+	apt-get install -y npm chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
 
 bench: setup ## benchmarks (print figures and ratios)
 	$(DEV_ENV) $(PY) bench/import_units.py

@@ -6,7 +6,8 @@
 Builds, on a throwaway database: every commune of units-2025-03-01.csv (10,035; synthetic codes
 when ../shared is absent), the advanced set with the full indicator list of the illustrative
 Bắc Giang version (19 criteria, 32 indicators, 7 data elements — as a national set so it applies
-everywhere), and values for 4 quarters of 2024. Then it times, each as a ratio to (a):
+everywhere), and values for 4 quarters of 2024 (Q1–Q3 approved, Q4 drafts: both counts kept;
+--all-draft for drafts only). Then it times, each as a ratio to (a):
   (a) a bare scan: the same value rows read with the same query, touched once each — run twice,
       the second (warm) run is the baseline, as the pipeline's own reads are warm too;
   (b) the full re-evaluation: evaluate_units over all communes, storing every result (goal ≤ 1.5×);
@@ -81,7 +82,7 @@ def load_bench_set():
     return CriteriaSet.objects.get(code="bench-xa-nang-cao")
 
 
-def build_values(units: list, criteria_set) -> int:
+def build_values(units: list, criteria_set, all_draft: bool = False) -> int:
     from ntm.catalog.models import DataElement, Indicator
     from ntm.engine.periods import parse_period
     from ntm.observations.models import DataValue, InputStamp
@@ -96,8 +97,8 @@ def build_values(units: list, criteria_set) -> int:
     now = timezone.now()
     sql = (
         f"INSERT INTO {DataValue._meta.db_table} (unit_id, criteria_set_id, code, period, "
-        "period_end, text, number, flag, note, status, updated_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', 'draft', %s)"
+        "period_end, text, number, flag, note, source, status, updated_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', 'entered', %s, %s)"
     )
     batch: list[tuple] = []
     total = 0
@@ -126,6 +127,9 @@ def build_values(units: list, criteria_set) -> int:
                             text,
                             number,
                             flag,
+                            # As in use: past quarters approved, the last one still a draft,
+                            # so both counts are kept (Q1–Q3 one row each, Q4 working only).
+                            "draft" if quarter == QUARTERS[-1] or all_draft else "approved",
                             now,
                         )
                     )
@@ -238,6 +242,11 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--communes", type=int, default=None, help="only the first N communes")
+    parser.add_argument(
+        "--all-draft",
+        action="store_true",
+        help="every value a draft (no approved count to keep), as before results had bases",
+    )
     args = parser.parse_args()
     with throwaway_database(args.database_url) as url:
         setup_django(url)
@@ -248,8 +257,13 @@ def main() -> None:
         print(f"database: {connection.vendor}")
         _s, units = timed("import communes", lambda: build_units(args.communes))
         criteria_set = load_bench_set()
-        _s, count = timed("insert values (bulk)", lambda: build_values(units, criteria_set))
-        print(f"communes: {len(units)}, values: {count}, periods: {len(QUARTERS)}")
+        _s, count = timed(
+            "insert values (bulk)", lambda: build_values(units, criteria_set, args.all_draft)
+        )
+        print(
+            f"communes: {len(units)}, values: {count}, periods: {len(QUARTERS)}, "
+            + ("all drafts" if args.all_draft else "Q1–Q3 approved, Q4 drafts")
+        )
         timed("bare scan, cold (not the baseline)", lambda: bare_scan(units, criteria_set))
         scan, touched = timed(
             "(a) bare scan of the values, warm", lambda: bare_scan(units, criteria_set)
