@@ -15,3 +15,31 @@
   window.addEventListener("resize", focusable);
   document.addEventListener("htmx:afterSettle", focusable);
 })();
+
+// Data entry from the keyboard: Enter saves a value (the form's htmx submit) and moves on to
+// the next value, as in a spreadsheet; the row is swapped by the answer, so the focus is put
+// on the next row's field once it has settled.
+(function () {
+  var next = null;
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || !field.matches || !field.matches(".inline-value [name=value]")) {
+      return;
+    }
+    var row = field.closest("tr");
+    next = row ? row.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!next) return;
+    var row = document.getElementById(next);
+    next = null;
+    if (!row) return;
+    var fields = Array.prototype.slice.call(
+      document.querySelectorAll(".inline-value [name=value]:not([type=hidden])")
+    );
+    var here = fields.indexOf(row.querySelector("[name=value]"));
+    // A refused value keeps the focus on its own field, with the reason beside it.
+    var target = row.querySelector("[role=alert]") ? fields[here] : fields[here + 1];
+    if (target) target.focus();
+  });
+})();
