@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Min, OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from ntm.catalog.models import CriteriaSet, Criterion, DataElement, Indicator, Standard
 from ntm.catalog.selectors import (
@@ -689,3 +690,48 @@ def area_todo(unit: AdminUnit, today: dt.date) -> AreaTodo:
 def criterion_names(applied: CriteriaSet) -> dict[int, str]:
     """Criterion number → name in the set a unit is judged against (one query)."""
     return {c.number: c.name for c in Criterion.objects.filter(criteria_set=applied)}
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    code: str
+    label: str
+    with_data: bool
+
+
+def period_label(period: Period) -> str:
+    """How officials write a period: "Quý IV/2024", "6 tháng đầu năm 2024", "Năm 2024"."""
+    if period.kind.value == "quarter":
+        roman = ["I", "II", "III", "IV"][(period.start.month - 1) // 3]
+        return _("Quarter %(roman)s/%(year)s") % {"roman": roman, "year": period.year}
+    if period.kind.value == "half":
+        if period.start.month == 1:
+            return _("First six months of %(year)s") % {"year": period.year}
+        return _("Last six months of %(year)s") % {"year": period.year}
+    return _("Year %(year)s") % {"year": period.year}
+
+
+def period_choices(unit: AdminUnit, today: dt.date) -> list[PeriodChoice]:
+    """What a period picker offers: the unit's periods with values first (latest first), then
+    the recent quarters, halves and years without any (one query; none for a province or
+    district, which report no values of their own)."""
+    codes = (
+        DataValue.objects.filter(unit=unit).order_by().values_list("period", flat=True).distinct()
+        if unit.level >= Level.COMMUNE
+        else []
+    )
+    with_data = [parse_period(code) for code in codes]
+    with_data.sort(key=lambda p: (p.end, p.start), reverse=True)
+    seen = {p.code for p in with_data}
+    recent: list[Period] = []
+    quarter = last_ended_quarter(today)
+    current = parse_period(f"{quarter.year}Q{(quarter.start.month - 1) // 3 + 1}")
+    for _step in range(8):
+        recent.append(current)
+        q = (current.start.month - 1) // 3 + 1
+        current = parse_period(f"{current.year}Q{q - 1}" if q > 1 else f"{current.year - 1}Q4")
+    for year in (today.year, today.year - 1):
+        recent += [parse_period(f"{year}H2"), parse_period(f"{year}H1"), parse_period(str(year))]
+    choices = [PeriodChoice(p.code, period_label(p), True) for p in with_data]
+    choices += [PeriodChoice(p.code, period_label(p), False) for p in recent if p.code not in seen]
+    return choices

@@ -13,6 +13,7 @@ from ntm.evaluation.selectors import (
     SetCounts,
     UnitTodo,
     area_todo,
+    period_choices,
     predecessor_results,
     set_counts,
     sets_for_unit_level,
@@ -21,6 +22,13 @@ from ntm.evaluation.selectors import (
 from ntm.geo.models import AdminUnit, Level, Region, Succession
 
 register = template.Library()
+
+
+@register.inclusion_tag("evaluation/_period_list.html")
+def period_list(unit: AdminUnit, list_id: str = "periods") -> dict[str, object]:
+    """A <datalist> for a period box: the unit's periods with data first, then recent ones;
+    people may still type a period their own way ("Quý I/2024")."""
+    return {"choices": period_choices(unit, timezone.localdate()), "list_id": list_id}
 
 
 @register.simple_tag

@@ -195,3 +195,24 @@ def test_a_formula_reads_in_words_and_unverified_thresholds_carry_a_mark():
     shown = threshold({"threshold": "90", "direction": "higher", "verified": False})
     assert 'class="unverified-mark"' in shown and "badge" not in shown
     assert "unverified-mark" not in threshold({"threshold": "90", "verified": True})
+
+
+def test_period_boxes_offer_the_units_periods_with_data_first(client, persona, commune, small_set):
+    import datetime as dt
+
+    from ntm.evaluation.selectors import period_choices
+
+    xa = persona("xa")
+    _record(xa, commune, small_set, "2024Q1", Q1)
+    _record(xa, commune, small_set, "2024H1", {"3": "đạt"})
+    choices = period_choices(commune, dt.date(2026, 12, 5))
+    assert [(c.code, c.label, c.with_data) for c in choices[:3]] == [
+        ("2024H1", "6 tháng đầu năm 2024", True),
+        ("2024Q1", "Quý I/2024", True),
+        ("2026Q3", "Quý III/2026", False),
+    ]
+    assert {"2026", "2025H2", "2025Q4"} <= {c.code for c in choices}
+    assert len({c.code for c in choices}) == len(choices)
+    entry = reverse("evaluation:entry", args=[commune.pk, small_set.code, "2024Q1"])
+    text = client.get(entry).text
+    assert 'list="periods"' in text and '<option value="2024Q1">Quý I/2024 · có số liệu' in text

@@ -98,12 +98,12 @@ def test_commune_page_query_count_is_fixed(client, demo_values, django_assert_ma
     client.force_login(User.objects.get(username="xa"))
     url = reverse("evaluation:set_result", args=[demo_values["07408"].pk, ADVANCED])
     client.get(url, {"period": "2024Q4"})
-    with django_assert_max_num_queries(23) as captured:
+    with django_assert_max_num_queries(24) as captured:
         client.get(url, {"period": "2024Q4"})
     pinned = len(captured)
-    # Pinned: the count must not grow with criteria, indicators or villages (23: the approved
-    # count beside the working one is one of them).
-    assert pinned == 23, [q["sql"][:80] for q in captured.captured_queries]
+    # Pinned: the count must not grow with criteria, indicators or villages (24: the approved
+    # count beside the working one and the periods with data for the picker are two of them).
+    assert pinned == 24, [q["sql"][:80] for q in captured.captured_queries]
 
 
 def test_province_page_query_count_is_fixed(client, demo_values, django_assert_num_queries):
@@ -123,8 +123,9 @@ def test_data_entry_page_query_count_is_fixed(client, demo_values, django_assert
 
     client.force_login(User.objects.get(username="xa"))
     url = reverse("evaluation:entry", args=[demo_values["07408"].pk, ADVANCED, "2024Q4"])
-    # 16: the poverty standard of the period and the approved count are two of them.
-    with django_assert_num_queries(16):
+    # 17: the poverty standard of the period, the approved count and the periods with data
+    # for the picker are three of them.
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert response.status_code == 200
 
