@@ -76,8 +76,11 @@ messages: setup ## refresh and compile the translations (needs GNU gettext)
 	$(DEV_ENV) $(MANAGE) makemessages -l vi -l en --no-location --ignore=.venv --ignore=.tools --ignore=var
 	$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=.tools --ignore=var
 
-deps: ## Debian packages for PDF rendering, browser tests, translations and backups (run as root)
+deps: ## Debian packages for PDF rendering, browser tests, the office suite of docs-check, translations and backups (run as root)
 	apt-get update
+	@# LibreOffice without its GUI opens our DOCX/XLSX in `make docs-check`; fonts-liberation
+	@# (version 1) carries the Times New Roman metrics LibreOffice substitutes in its font table.
+	apt-get install -y --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation
 	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
 
 bench: setup ## benchmarks (print figures and ratios)
