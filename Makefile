@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 DEV_ENV := DEBUG=1
 export NTM_ALLOW_DEV_KEY := 1
 
-.PHONY: help setup run serve test test-pg e2e api-fuzz lint format typecheck migrations-check deps messages bench clean
+.PHONY: help setup run serve test test-pg e2e api-fuzz docs-check lint format typecheck migrations-check deps messages bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -60,6 +60,15 @@ e2e: setup ## browser tests in headless Chromium (needs `make deps`)
 api-fuzz: setup ## schemathesis against /api/openapi.json: no server error, responses as documented
 	$(PY) -m pytest ntm/api/tests/fuzz_openapi.py -n 2 -q -W ignore::DeprecationWarning $(PYTEST_ARGS)
 
+DOCS_CHECK_DIR ?= build/docs-check
+docs-check: setup ## every report in every format from the demo, DOCX/XLSX printed by LibreOffice, each PDF checked (needs `make deps`); pictures in $(DOCS_CHECK_DIR)/png
+	rm -rf $(DOCS_CHECK_DIR) && mkdir -p $(DOCS_CHECK_DIR)
+	@# A throwaway SQLite database with the demo, as `make run` loads it.
+	export DATABASE_URL=sqlite:///$(abspath $(DOCS_CHECK_DIR))/demo.sqlite3; \
+	$(DEV_ENV) $(MANAGE) migrate --no-input -v 0 && \
+	$(DEV_ENV) $(MANAGE) load_demo && \
+	$(DEV_ENV) $(MANAGE) docs_check --out $(DOCS_CHECK_DIR)
+
 lint: setup ## ruff, mypy, the layers of the apps (import-linter) and the migrations check
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -78,9 +87,8 @@ messages: setup ## refresh and compile the translations (needs GNU gettext)
 
 deps: ## Debian packages for PDF rendering, browser tests, the office suite of docs-check, translations and backups (run as root)
 	apt-get update
-	@# LibreOffice without its GUI opens our DOCX/XLSX in `make docs-check`; fonts-liberation
-	@# (version 1) carries the Times New Roman metrics LibreOffice substitutes in its font table.
-	apt-get install -y --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation
+	@# LibreOffice without its GUI prints our DOCX/XLSX in `make docs-check` (no recommends: no Java).
+	apt-get install -y --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui
 	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
 
 bench: setup ## benchmarks (print figures and ratios)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from PIL import ImageFont
 
@@ -32,14 +33,22 @@ _FILES = {
     (False, True): "LiberationSerif-Italic.ttf",
     (True, True): "LiberationSerif-BoldItalic.ttf",
 }
+# Liberation 2 first: Liberation 1 (Debian's fonts-liberation) has no Vietnamese letters with a
+# horn ("ư", "ơ"), which LibreOffice then takes from Liberation 2, a third wider.
+_FOLDERS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation", "")
 
 
 @lru_cache(maxsize=16)
 def _font(size: float, bold: bool, italic: bool) -> ImageFont.FreeTypeFont | None:
-    try:
-        return ImageFont.truetype(_FILES[(bold, italic)], round(size * _SCALE))
-    except OSError:
-        return None  # not installed: fall back to the estimate
+    name = _FILES[(bold, italic)]
+    for folder in _FOLDERS:
+        try:
+            font = ImageFont.truetype(str(Path(folder) / name), round(size * _SCALE))
+        except OSError:
+            continue
+        if font.getlength("ư") >= font.getlength("u"):  # a missing glyph is narrower
+            return font
+    return None  # not installed: fall back to the estimate
 
 
 def _estimate_pt(text: str, size: float, bold: bool) -> float:

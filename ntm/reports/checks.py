@@ -1,0 +1,264 @@
+"""Checks of a printed report (a PDF: ours, or LibreOffice's of our DOCX/XLSX) against Decree 30.
+
+Used by ``manage.py docs_check`` (``make docs-check``) and its tests. Each check reads the PDF
+the way a reader sees it (pdfplumber's words, with their boxes, and its ruled tables) and returns
+the problems it finds as sentences; an empty list is a pass:
+
+- at least one page; the national motto on page 1;
+- the signer's lines (on behalf, authority, position), name and "Nơi nhận:" on one page;
+- every expected table row whole on one page, every word of it unbroken;
+- the page number centred in the top margin on pages 2 onwards, 12.5-14.5 pt, and none on page 1
+  nor in the bottom margin;
+- no two words overlapping, and no ruled line through a word.
+
+pdfplumber is a development dependency: only the checking command and the tests import this
+module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+
+from ntm.reports.document import Cell, Document, Table
+from ntm.reports.render.text import MOTTO, RECIPIENTS_LABEL, cell_text
+
+PT_PER_CM = 72 / 2.54
+TOP_BAND_PT = 2.0 * PT_PER_CM  # the top margin of Decree 30 (2 cm)
+BOTTOM_BAND_PT = 2.0 * PT_PER_CM
+CENTRE_TOLERANCE_PT = 1.0 * PT_PER_CM  # "centred": within a centimetre of the page's middle
+PAGE_NUMBER_PT = (12.5, 14.5)  # Decree 30 asks 13-14 pt
+MOTTO_PT = 14.0
+OVERLAP_PT = 1.0  # word boxes may touch (line boxes are the font's height), not overlap more
+LINE_TOLERANCE_PT = 1.5  # a rule may graze a word's box (a cell border under its last line)
+THIN_PT = 2.0  # a border or rule is thinner than this; a chart's bar is not
+
+
+@dataclass
+class Expected:
+    """What a report's PDF must show, taken from its ``Document``."""
+
+    motto: str = MOTTO
+    signature: list[str] = field(default_factory=list)  # titles and name, as printed
+    recipients: bool = False  # "Nơi nhận:" printed beside the signature
+    rows: list[list[str]] = field(default_factory=list)  # each table row's non-empty cells
+    # A workbook is printed fitted to the page's width: LibreOffice scales its header with it
+    # (it ignores ``scaleWithDoc``), so sizes are read against the 14 pt motto on page 1.
+    scaled: bool = False
+
+
+def expected_for(document: Document, *, rows: bool = True, scaled: bool = False) -> Expected:
+    """The checks' expectations for ``document`` (already ``for_format``-ed)."""
+    signature = document.signature
+    lines: list[str] = []
+    if signature is not None:
+        lines = [
+            line.upper()
+            for line in (signature.on_behalf, signature.authority, signature.position)
+            if line
+        ]
+        if signature.name:
+            lines.append(signature.name)
+    table_rows: list[list[str]] = []
+    if rows:
+        for block in [*document.blocks, *document.appendix]:
+            if isinstance(block, Table):
+                table_rows.extend(_row_texts(block))
+    return Expected(
+        signature=lines, recipients=bool(document.recipients), rows=table_rows, scaled=scaled
+    )
+
+
+def _row_texts(table: Table) -> Iterable[list[str]]:
+    yield [column.title for column in table.columns]
+    for values in table.rows:
+        texts = []
+        position = 0
+        for value in values:
+            if position >= len(table.columns):
+                break
+            texts.append(cell_text(value, table.columns[position]))
+            position += max(1, value.colspan) if isinstance(value, Cell) else 1
+        yield texts
+
+
+def normal(text: str) -> str:
+    """Composed Unicode, one space between words."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _words(page: Any) -> list[dict[str, Any]]:
+    words = page.extract_words(keep_blank_chars=False, use_text_flow=False, extra_attrs=["size"])
+    for word in words:
+        word["text"] = unicodedata.normalize("NFC", word["text"])
+    return list(words)
+
+
+def _page_text(page: Any) -> str:
+    return normal(page.extract_text() or "")
+
+
+def check_pdf(path: Path, expected: Expected) -> list[str]:
+    """Every check on the PDF at ``path``; the problems found, as sentences."""
+    with pdfplumber.open(path) as pdf:
+        pages = list(pdf.pages)
+        if not pages:
+            return ["no page"]
+        texts = [_page_text(page) for page in pages]
+        words = [_words(page) for page in pages]
+        problems: list[str] = []
+        problems += check_motto(texts, expected.motto)
+        problems += check_signature(texts, expected)
+        scale = _motto_scale(words[0], expected.motto) if expected.scaled else 1.0
+        problems += check_page_numbers(pages, words, scale=scale)
+        for number, (page, page_words) in enumerate(zip(pages, words, strict=True), start=1):
+            problems += [f"page {number}: {p}" for p in check_overlaps(page_words)]
+            problems += [f"page {number}: {p}" for p in check_rules(page, page_words)]
+        if expected.rows:
+            problems += check_rows(pages, expected.rows)
+        return problems
+
+
+def check_motto(texts: Sequence[str], motto: str) -> list[str]:
+    if normal(motto) not in texts[0]:
+        return [f"the motto {motto!r} is not on page 1"]
+    return []
+
+
+def check_signature(texts: Sequence[str], expected: Expected) -> list[str]:
+    """The signer's lines and name on one page, with "Nơi nhận:" when there are recipients."""
+    needed = [normal(line) for line in expected.signature]
+    if expected.recipients:
+        needed.append(RECIPIENTS_LABEL)
+    if not needed:
+        return []
+    # The last page holding the name: a name may also appear in the body (a task's owner).
+    anchor = needed[-2] if expected.recipients and len(needed) > 1 else needed[-1]
+    holding = [n for n, text in enumerate(texts) if anchor in text]
+    if not holding:
+        return [f"the signer {anchor!r} is not printed"]
+    page = texts[holding[-1]]
+    missing = [line for line in needed if line not in page]
+    if missing:
+        return [
+            f"the signature block is split: {', '.join(map(repr, missing))} not on page "
+            f"{holding[-1] + 1} with {anchor!r}"
+        ]
+    return []
+
+
+def _motto_scale(words: Sequence[dict[str, Any]], motto: str) -> float:
+    """The printed size of the motto's first word over its 14 pt."""
+    first = normal(motto).split(" ")[0]
+    sizes = [float(w["size"]) for w in words if w["text"] == first]
+    return sizes[0] / MOTTO_PT if sizes else 1.0
+
+
+def _is_page_number(word: dict[str, Any]) -> bool:
+    return bool(re.fullmatch(r"\d{1,4}", word["text"]))
+
+
+def check_page_numbers(
+    pages: Sequence[Any], words: Sequence[list[dict[str, Any]]], *, scale: float = 1.0
+) -> list[str]:
+    """Decree 30: the number centred in the top margin, from page 2; nothing in the bottom
+    margin that looks like a page number ("1", "1 / 8")."""
+    problems = []
+    for number, (page, page_words) in enumerate(zip(pages, words, strict=True), start=1):
+        centre = float(page.width) / 2
+        top = [
+            w
+            for w in page_words
+            if w["bottom"] <= TOP_BAND_PT
+            and _is_page_number(w)
+            and abs((w["x0"] + w["x1"]) / 2 - centre) <= CENTRE_TOLERANCE_PT
+        ]
+        bottom = [
+            w
+            for w in page_words
+            if w["top"] >= float(page.height) - BOTTOM_BAND_PT and _is_page_number(w)
+        ]
+        if bottom:
+            problems.append(f"page {number}: a page number in the bottom margin")
+        if number == 1:
+            if top:
+                problems.append("page 1: a page number in the top margin (none on page 1)")
+            continue
+        shown = [w for w in top if w["text"] == str(number)]
+        if not shown:
+            problems.append(f"page {number}: no page number {number} centred in the top margin")
+        elif not PAGE_NUMBER_PT[0] <= float(shown[0]["size"]) / scale <= PAGE_NUMBER_PT[1]:
+            size = float(shown[0]["size"]) / scale
+            problems.append(f"page {number}: the page number is {size:.1f} pt, not 13-14")
+    return problems
+
+
+def check_overlaps(words: Sequence[dict[str, Any]]) -> list[str]:
+    """Word boxes that intersect by more than ``OVERLAP_PT`` both ways (text over text)."""
+    ordered = sorted(words, key=lambda w: w["top"])
+    problems = []
+    for index, word in enumerate(ordered):
+        for other in ordered[index + 1 :]:
+            if other["top"] >= word["bottom"] - OVERLAP_PT:
+                break  # sorted by top: no later word reaches into this one
+            across = min(word["x1"], other["x1"]) - max(word["x0"], other["x0"])
+            down = min(word["bottom"], other["bottom"]) - max(word["top"], other["top"])
+            if across > OVERLAP_PT and down > OVERLAP_PT:
+                problems.append(f"{word['text']!r} overlaps {other['text']!r}")
+    return problems
+
+
+def check_rules(page: Any, words: Sequence[dict[str, Any]]) -> list[str]:
+    """No horizontal line (a rule, a border) through the middle band of a word's box."""
+    problems = []
+    for edge in _ruled(page).horizontal_edges:
+        y = float(edge["top"])
+        for word in words:
+            if not word["top"] + LINE_TOLERANCE_PT < y < word["bottom"] - LINE_TOLERANCE_PT:
+                continue
+            across = min(word["x1"], edge["x1"]) - max(word["x0"], edge["x0"])
+            if across > LINE_TOLERANCE_PT:
+                problems.append(f"a line crosses {word['text']!r}")
+    return problems
+
+
+def _ruled(page: Any) -> Any:
+    """The page's text and its thin lines (borders, rules): no chart bar or drawn glyph."""
+
+    def keep(obj: dict[str, Any]) -> bool:
+        kind = obj["object_type"]
+        if kind == "char":
+            return True
+        if kind in ("line", "rect"):
+            return min(float(obj["width"]), float(obj["height"])) <= THIN_PT
+        return False
+
+    return page.filter(keep)
+
+
+def _cell_key(text: str) -> str:
+    """A cell's words; a line may break after a slash or a dash ("IV/⏎2024") as in Word."""
+    return re.sub(r"([/\-–]) ", r"\1", normal(text))
+
+
+def check_rows(pages: Sequence[Any], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Each expected row found whole in one ruled table row of one page: a row split across
+    pages, or a word broken inside a cell ("16.⏎1"), is found nowhere."""
+    printed: set[tuple[str, ...]] = set()
+    for page in pages:
+        for table in _ruled(page).find_tables():
+            for cells in table.extract():
+                key = tuple(_cell_key(c) for c in cells if c)
+                printed.add(tuple(c for c in key if c))
+    problems = []
+    for row in rows:
+        key = tuple(c for c in (_cell_key(text) for text in row) if c)
+        if key and key not in printed:
+            problems.append(f"table row {' | '.join(key)!r} is not whole on one page")
+    return problems
