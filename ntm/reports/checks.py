@@ -37,6 +37,10 @@ PAGE_NUMBER_PT = (12.5, 14.5)  # Decree 30 asks 13-14 pt
 MOTTO_PT = 14.0
 OVERLAP_PT = 1.0  # word boxes may touch (line boxes are the font's height), not overlap more
 LINE_TOLERANCE_PT = 1.5  # a rule may graze a word's box (a cell border under its last line)
+# Times New Roman / Liberation Serif, in em: the glyphs' reach above and below the baseline.
+ASCENT = 0.891
+DESCENT = 0.216
+RULE_CLEARANCE_PT = 1.0  # a rule under a heading line: clear of the descenders ("lập", "phúc")
 THIN_PT = 2.0  # a border or rule is thinner than this; a chart's bar is not
 
 
@@ -94,9 +98,20 @@ def normal(text: str) -> str:
 
 
 def _words(page: Any) -> list[dict[str, Any]]:
-    words = page.extract_words(keep_blank_chars=False, use_text_flow=False, extra_attrs=["size"])
+    """The page's words, each box from its baseline by the font's ascent and descent: PDF
+    writers differ in the descent they declare (LibreOffice's gives none, so a rule through
+    the "p" of "lập" would pass unseen)."""
+    words = page.extract_words(
+        keep_blank_chars=False, use_text_flow=False, extra_attrs=["size"], return_chars=True
+    )
+    height = float(page.height)
     for word in words:
         word["text"] = unicodedata.normalize("NFC", word["text"])
+        first = word.pop("chars")[0]
+        if first.get("upright", True):
+            baseline = height - float(first["matrix"][5])
+            size = float(word["size"])
+            word["top"], word["bottom"] = baseline - ASCENT * size, baseline + DESCENT * size
     return list(words)
 
 
@@ -215,16 +230,29 @@ def check_overlaps(words: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def check_rules(page: Any, words: Sequence[dict[str, Any]]) -> list[str]:
-    """No horizontal line (a rule, a border) through the middle band of a word's box."""
+    """No horizontal line through a word. A table's border may touch the descenders of its
+    cells' last lines (``LINE_TOLERANCE_PT``); a rule outside tables (under the issuer, under
+    the motto) must clear the words' boxes by ``RULE_CLEARANCE_PT``."""
+    ruled = _ruled(page)
+    tables = [table.bbox for table in ruled.find_tables()]
+
+    def in_table(edge: dict[str, Any]) -> bool:
+        y, x0, x1 = float(edge["top"]), float(edge["x0"]), float(edge["x1"])
+        return any(
+            left - 1 <= x0 and x1 <= right + 1 and top - 1 <= y <= bottom + 1
+            for left, top, right, bottom in tables
+        )
+
     problems = []
-    for edge in _ruled(page).horizontal_edges:
+    for edge in ruled.horizontal_edges:
         y = float(edge["top"])
+        margin = -LINE_TOLERANCE_PT if in_table(edge) else RULE_CLEARANCE_PT
         for word in words:
-            if not word["top"] + LINE_TOLERANCE_PT < y < word["bottom"] - LINE_TOLERANCE_PT:
+            if not word["top"] - margin < y < word["bottom"] + margin:
                 continue
             across = min(word["x1"], edge["x1"]) - max(word["x0"], edge["x0"])
             if across > LINE_TOLERANCE_PT:
-                problems.append(f"a line crosses {word['text']!r}")
+                problems.append(f"a line at {y:.1f} pt touches {word['text']!r}")
     return problems
 
 
