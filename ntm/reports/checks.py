@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,9 @@ LINE_TOLERANCE_PT = 1.5  # a rule may graze a word's box (a cell border under it
 ASCENT = 0.891
 DESCENT = 0.216
 RULE_CLEARANCE_PT = 1.0  # a rule under a heading line: clear of the descenders ("lập", "phúc")
+CROSS_TOLERANCE_PT = 0.5  # text sits a cell's padding away from a column's border
+MAX_REPORTED = 5  # overlapping glyphs named per page
+GRID_PT = 20.0  # overlap search buckets, about a glyph's height
 THIN_PT = 2.0  # a border or rule is thinner than this; a chart's bar is not
 
 
@@ -98,21 +103,35 @@ def normal(text: str) -> str:
 
 
 def _words(page: Any) -> list[dict[str, Any]]:
-    """The page's words, each box from its baseline by the font's ascent and descent: PDF
-    writers differ in the descent they declare (LibreOffice's gives none, so a rule through
-    the "p" of "lập" would pass unseen)."""
+    """The page's words, each with its glyphs (``chars``), every box from its baseline by the
+    font's ascent and descent: PDF writers differ in the descent they declare (LibreOffice's
+    gives none, so a rule through the "p" of "lập" would pass unseen)."""
     words = page.extract_words(
         keep_blank_chars=False, use_text_flow=False, extra_attrs=["size"], return_chars=True
     )
     height = float(page.height)
     for word in words:
         word["text"] = unicodedata.normalize("NFC", word["text"])
-        first = word.pop("chars")[0]
-        if first.get("upright", True):
-            baseline = height - float(first["matrix"][5])
-            size = float(word["size"])
-            word["top"], word["bottom"] = baseline - ASCENT * size, baseline + DESCENT * size
+        for box in [word, *word["chars"]]:
+            char = box["chars"][0] if box is word else box
+            if char.get("upright", True):
+                baseline = height - float(char["matrix"][5])
+                size = float(box["size"])
+                box["top"], box["bottom"] = baseline - ASCENT * size, baseline + DESCENT * size
+            box["word"] = word["text"]
     return list(words)
+
+
+def _glyphs(page: Any, words: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each printed glyph, with its place in the page's content stream (the order it was
+    drawn in: a word's letters one after the other, whatever pdfplumber groups)."""
+    drawn = {id(char): index for index, char in enumerate(page.chars)}
+    return [
+        {**char, "drawn": drawn.get(id(char), -2)}
+        for word in words
+        for char in word["chars"]
+        if char["text"].strip()
+    ]
 
 
 def _page_text(page: Any) -> str:
@@ -133,8 +152,9 @@ def check_pdf(path: Path, expected: Expected) -> list[str]:
         scale = _motto_scale(words[0], expected.motto) if expected.scaled else 1.0
         problems += check_page_numbers(pages, words, scale=scale)
         for number, (page, page_words) in enumerate(zip(pages, words, strict=True), start=1):
-            problems += [f"page {number}: {p}" for p in check_overlaps(page_words)]
-            problems += [f"page {number}: {p}" for p in check_rules(page, page_words)]
+            glyphs = _glyphs(page, page_words)
+            problems += [f"page {number}: {p}" for p in check_overlaps(glyphs)]
+            problems += [f"page {number}: {p}" for p in check_rules(page, glyphs)]
         if expected.rows:
             problems += check_rows(pages, expected.rows)
         return problems
@@ -214,25 +234,46 @@ def check_page_numbers(
     return problems
 
 
-def check_overlaps(words: Sequence[dict[str, Any]]) -> list[str]:
-    """Word boxes that intersect by more than ``OVERLAP_PT`` both ways (text over text)."""
-    ordered = sorted(words, key=lambda w: w["top"])
-    problems = []
-    for index, word in enumerate(ordered):
-        for other in ordered[index + 1 :]:
-            if other["top"] >= word["bottom"] - OVERLAP_PT:
-                break  # sorted by top: no later word reaches into this one
-            across = min(word["x1"], other["x1"]) - max(word["x0"], other["x0"])
-            down = min(word["bottom"], other["bottom"]) - max(word["top"], other["top"])
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, float]:
+    across = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+    down = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+    return across, down
+
+
+def check_overlaps(glyphs: Sequence[dict[str, Any]]) -> list[str]:
+    """Glyph boxes that intersect by more than ``OVERLAP_PT`` both ways: text printed over text
+    (pdfplumber would merge such words into one, so glyphs are compared, not words)."""
+    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, glyph in enumerate(glyphs):  # buckets of the page: compare neighbours only
+        for bx in range(int(glyph["x0"] // GRID_PT), int(glyph["x1"] // GRID_PT) + 1):
+            for by in range(int(glyph["top"] // GRID_PT), int(glyph["bottom"] // GRID_PT) + 1):
+                grid[(bx, by)].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for bucket in grid.values():
+        for first, second in combinations(bucket, 2):
+            a, b = glyphs[first], glyphs[second]
+            if abs(a["drawn"] - b["drawn"]) == 1:
+                continue  # kerning pulls letters drawn one after the other together ("Tr")
+            across, down = _overlap(a, b)
             if across > OVERLAP_PT and down > OVERLAP_PT:
-                problems.append(f"{word['text']!r} overlaps {other['text']!r}")
+                pairs.add((first, second))
+    problems = []
+    for first, second in sorted(pairs)[:MAX_REPORTED]:
+        a, b = glyphs[first], glyphs[second]
+        problems.append(
+            f"text over text at ({a['x0']:.0f}, {a['top']:.0f}) pt: {a['text']!r} of "
+            f"{a['word']!r} and {b['text']!r} of {b['word']!r}"
+        )
+    if len(pairs) > MAX_REPORTED:
+        problems.append(f"… and {len(pairs) - MAX_REPORTED} more glyphs over others")
     return problems
 
 
-def check_rules(page: Any, words: Sequence[dict[str, Any]]) -> list[str]:
-    """No horizontal line through a word. A table's border may touch the descenders of its
-    cells' last lines (``LINE_TOLERANCE_PT``); a rule outside tables (under the issuer, under
-    the motto) must clear the words' boxes by ``RULE_CLEARANCE_PT``."""
+def check_rules(page: Any, glyphs: Sequence[dict[str, Any]]) -> list[str]:
+    """No line through a glyph. A table's border may touch the descenders of its cells' last
+    lines (``LINE_TOLERANCE_PT``); a rule outside tables (under the issuer, under the motto)
+    must clear the glyphs' boxes by ``RULE_CLEARANCE_PT``; no vertical border may cross a
+    glyph (a word too wide for its column, printed over the border)."""
     ruled = _ruled(page)
     tables = [table.bbox for table in ruled.find_tables()]
 
@@ -243,17 +284,23 @@ def check_rules(page: Any, words: Sequence[dict[str, Any]]) -> list[str]:
             for left, top, right, bottom in tables
         )
 
-    problems = []
+    found: dict[str, None] = {}
     for edge in ruled.horizontal_edges:
         y = float(edge["top"])
         margin = -LINE_TOLERANCE_PT if in_table(edge) else RULE_CLEARANCE_PT
-        for word in words:
-            if not word["top"] - margin < y < word["bottom"] + margin:
-                continue
-            across = min(word["x1"], edge["x1"]) - max(word["x0"], edge["x0"])
-            if across > LINE_TOLERANCE_PT:
-                problems.append(f"a line at {y:.1f} pt touches {word['text']!r}")
-    return problems
+        for glyph in glyphs:
+            if glyph["top"] - margin < y < glyph["bottom"] + margin:
+                across = min(glyph["x1"], edge["x1"]) - max(glyph["x0"], edge["x0"])
+                if across > 0:
+                    found[f"a line at {y:.1f} pt touches {glyph['word']!r}"] = None
+    for edge in ruled.vertical_edges:
+        x = float(edge["x0"])
+        for glyph in glyphs:
+            if glyph["x0"] + CROSS_TOLERANCE_PT < x < glyph["x1"] - CROSS_TOLERANCE_PT:
+                down = min(glyph["bottom"], edge["bottom"]) - max(glyph["top"], edge["top"])
+                if down > LINE_TOLERANCE_PT:
+                    found[f"a border at {x:.1f} pt crosses {glyph['word']!r}"] = None
+    return list(found)
 
 
 def _ruled(page: Any) -> Any:
