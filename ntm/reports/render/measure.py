@@ -21,10 +21,10 @@ from ntm.reports.render.text import cell_text
 
 CM_PER_PT = 2.54 / 72
 CELL_MARGIN_CM = 0.19  # Word's and LibreOffice's default left and right cell margin
-# A word a little wider than measured: kerning, bold digits in some renderers, and the cell's
-# border all take a hair of the line.
-SLACK = 1.06
-SLACK_CM = 0.1
+# A word a little wider than measured: rounding to twips, the cell's border and a renderer's own
+# hinting take a hair of the line. More would squeeze the text columns of a portrait page.
+SLACK = 1.03
+SLACK_CM = 0.06
 _SCALE = 10  # fonts load at ten times the size for finer advance widths
 
 _FILES = {
