@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pdfplumber
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import translation
 from docx.oxml.ns import qn
 
@@ -177,3 +178,26 @@ def test_pdf_passes_the_decree_30_checks(files, tmp_path):
     assert check_pdf(path, expected_for(for_format(document, "pdf"))) == []
     with pdfplumber.open(path) as pdf:  # long enough for the page numbers to be checked
         assert len(pdf.pages) >= 3
+
+
+@pytest.mark.parametrize("lines", range(20, 56, 3))
+def test_pdf_signature_block_never_splits(tmp_path, lines):
+    """Wherever the page ends, the titles, the name and "Nơi nhận" share a page."""
+    document = Document(
+        header=Header(issuer="UBND XÃ DƯƠNG ĐỨC"),
+        title="Báo cáo",
+        blocks=[Paragraph(f"Dòng {n}.") for n in range(lines)],
+        signature=Signature(
+            "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Đức Khiêm"
+        ),
+        recipients=["UBND huyện Lạng Giang;", "Lưu: VT."],
+    )
+    path = tmp_path / "signature.pdf"
+    with translation.override("vi"):
+        path.write_bytes(render(document, "pdf"))
+    assert check_pdf(path, expected_for(document)) == []
+
+
+def test_docs_check_needs_libreoffice(tmp_path):
+    with pytest.raises(CommandError, match="make deps"):
+        call_command("docs_check", out=str(tmp_path), soffice="no-such-office-suite")
