@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 DEV_ENV := DEBUG=1
 export NTM_ALLOW_DEV_KEY := 1
 
-.PHONY: help setup run serve test test-pg e2e api-fuzz lint format typecheck migrations-check deps messages bench clean
+.PHONY: help setup run serve test test-pg e2e api-fuzz docs-check lint format typecheck migrations-check deps messages bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -66,6 +66,15 @@ e2e: setup $(AXE) ## browser tests in headless Chromium, with axe-core's accessi
 api-fuzz: setup ## schemathesis against /api/openapi.json: no server error, responses as documented
 	$(PY) -m pytest ntm/api/tests/fuzz_openapi.py -n 2 -q -W ignore::DeprecationWarning $(PYTEST_ARGS)
 
+DOCS_CHECK_DIR ?= build/docs-check
+docs-check: setup ## every report in every format from the demo, DOCX/XLSX printed by LibreOffice, each PDF checked (needs `make deps`); pictures in $(DOCS_CHECK_DIR)/png
+	rm -rf $(DOCS_CHECK_DIR) && mkdir -p $(DOCS_CHECK_DIR)
+	@# A throwaway SQLite database with the demo, as `make run` loads it.
+	export DATABASE_URL=sqlite:///$(abspath $(DOCS_CHECK_DIR))/demo.sqlite3; \
+	$(DEV_ENV) $(MANAGE) migrate --no-input -v 0 && \
+	$(DEV_ENV) $(MANAGE) load_demo && \
+	$(DEV_ENV) $(MANAGE) docs_check --out $(DOCS_CHECK_DIR)
+
 lint: setup ## ruff, mypy, the layers of the apps (import-linter) and the migrations check
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -82,8 +91,10 @@ messages: setup ## refresh and compile the translations (needs GNU gettext)
 	$(DEV_ENV) $(MANAGE) makemessages -l vi -l en --no-location --ignore=.venv --ignore=.tools --ignore=var
 	$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=.tools --ignore=var
 
-deps: ## Debian packages for PDF rendering, browser tests, translations and backups (run as root)
+deps: ## Debian packages for PDF rendering, browser tests, the office suite of docs-check, translations and backups (run as root)
 	apt-get update
+	@# LibreOffice without its GUI prints our DOCX/XLSX in `make docs-check` (no recommends: no Java).
+	apt-get install -y --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui
 	apt-get install -y npm chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
 
 bench: setup ## benchmarks (print figures and ratios)

@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from ntm.reports.document import Block, Cell, Chart, Document, Heading, Paragraph, Table
+from ntm.reports.render.measure import CELL_MARGIN_CM, column_widths, text_cm
 from ntm.reports.render.text import (
     BODY_PT,
     FONT,
@@ -29,8 +30,67 @@ from ntm.reports.render.text import (
     data_line,
     date_line,
     number_line,
-    relative_widths,
 )
+
+TWIPS_PER_CM = 1440 / 2.54
+PAGE_NUMBER_PT = 13  # Decree 30: Arabic digits, 13-14 pt, centred in the top margin
+# Word refuses a file whose property elements are out of the schema's order.
+TBLPR_AFTER = {
+    "w:tblW": (
+        "w:jc",
+        "w:tblCellSpacing",
+        "w:tblInd",
+        "w:tblBorders",
+        "w:shd",
+        "w:tblLayout",
+        "w:tblCellMar",
+        "w:tblLook",
+    ),
+    "w:tblBorders": ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"),
+    "w:tblCellMar": ("w:tblLook", "w:tblCaption", "w:tblDescription"),
+}
+PPR_AFTER = {
+    "w:pBdr": (
+        "w:shd",
+        "w:tabs",
+        "w:suppressAutoHyphens",
+        "w:kinsoku",
+        "w:wordWrap",
+        "w:overflowPunct",
+        "w:topLinePunct",
+        "w:autoSpaceDE",
+        "w:autoSpaceDN",
+        "w:bidi",
+        "w:adjustRightInd",
+        "w:snapToGrid",
+        "w:spacing",
+        "w:ind",
+        "w:contextualSpacing",
+        "w:mirrorIndents",
+        "w:suppressOverlap",
+        "w:jc",
+        "w:textDirection",
+        "w:textAlignment",
+        "w:textboxTightWrap",
+        "w:outlineLvl",
+        "w:divId",
+        "w:cnfStyle",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
+    ),
+    "w:rPr": ("w:sectPr", "w:pPrChange"),
+}
+
+
+def _put(parent: Any, element: Any, order: dict[str, tuple[str, ...]]) -> None:
+    """``element`` into ``parent`` in schema order, replacing one of the same kind."""
+    tag = element.tag
+    for old in parent.findall(tag):
+        parent.remove(old)
+    name = "w:" + tag.split("}")[1]
+    parent.insert_element_before(element, *order[name])
+
 
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -104,22 +164,29 @@ def _write(
 
 
 def _rule(cell: Any, *, width_cm: float, cell_cm: float) -> None:
-    """A short centred line under the issuer or the motto (a paragraph's top border)."""
+    """A short centred line under the issuer or the motto: the bottom border of an empty 2 pt
+    paragraph indented to ``width_cm``. It sits below the previous line's descenders ("lập",
+    "phúc") in Word and LibreOffice alike, unlike a top border on an exact-height line."""
     paragraph = cell.add_paragraph()
     margin = max((cell_cm - width_cm) / 2, 0)
     fmt = paragraph.paragraph_format
     fmt.left_indent = Cm(margin)
     fmt.right_indent = Cm(margin)
     fmt.space_before = Pt(0)
-    fmt.space_after = Pt(2)
-    fmt.line_spacing = Pt(2)
+    fmt.space_after = Pt(3)
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        top.set(qn(key), value)
-    borders.append(top)
-    ppr.append(borders)
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    _put(ppr, borders, PPR_AFTER)
+    # The paragraph mark's own size sets the empty line's height.
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "4")
+    mark.append(size)
+    _put(ppr, mark, PPR_AFTER)
 
 
 def _no_borders(table: Any) -> None:
@@ -129,16 +196,45 @@ def _no_borders(table: Any) -> None:
         element = OxmlElement(f"w:{side}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    tblpr.append(borders)
+    _put(tblpr, borders, TBLPR_AFTER)
+
+
+def _cell_margins(table: Any, cm: float) -> None:
+    """Left and right cell margins written out, so that every office suite wraps text in the
+    room the widths were computed for."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(round(cm * TWIPS_PER_CM)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    _put(table._tbl.tblPr, margins, TBLPR_AFTER)
 
 
 def _widths(table: Any, widths_cm: list[float]) -> None:
+    """A fixed layout (``w:tblLayout fixed``) in these widths: the grid columns, the table's own
+    width and each cell's (a merged cell's is the sum of its columns)."""
     table.autofit = False
     for column, width in zip(table.columns, widths_cm, strict=False):
         column.width = Cm(width)
+    total = OxmlElement("w:tblW")
+    _put(table._tbl.tblPr, total, TBLPR_AFTER)
+    total.set(qn("w:w"), str(round(sum(widths_cm) * TWIPS_PER_CM)))
+    total.set(qn("w:type"), "dxa")
     for row in table.rows:
-        for cell, width in zip(row.cells, widths_cm, strict=False):
-            cell.width = Cm(width)
+        position = 0
+        for tc in row._tr.tc_lst:
+            span = tc.grid_span
+            tc.width = Cm(sum(widths_cm[position : position + span]))
+            position += span
+
+
+def _keep_row(row: Any) -> None:
+    """The row never splits across pages (``w:cantSplit``)."""
+    trpr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    trpr.insert(0, element)
 
 
 def _header(doc: Any, document: Document, width_cm: float) -> None:
@@ -147,6 +243,7 @@ def _header(doc: Any, document: Document, width_cm: float) -> None:
     right_cm = round(width_cm - left_cm, 2)
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
+    _cell_margins(table, 0)
     _widths(table, [left_cm, right_cm])
     left, right = table.rows[0].cells
     first = _cell_paragraph(left)
@@ -155,17 +252,20 @@ def _header(doc: Any, document: Document, width_cm: float) -> None:
         _write(left.add_paragraph(), header.issuer.upper(), size=BODY_PT, bold=True)
     else:
         _write(first, header.issuer.upper(), size=BODY_PT, bold=True)
-    _rule(left, width_cm=min(2.5, left_cm), cell_cm=left_cm)
+    # Decree 30: a line a third to a half as long as the issuer's name under it, and one as long
+    # as the motto under the motto.
+    issuer_cm = min(text_cm(header.issuer.upper(), BODY_PT, bold=True), left_cm)
+    _rule(left, width_cm=max(issuer_cm * 0.4, 1.5), cell_cm=left_cm)
     _write(left.add_paragraph(), number_line(header), size=BODY_PT)
 
     _write(_cell_paragraph(right), NATION, size=12.5, bold=True)
     _write(right.add_paragraph(), MOTTO, size=14, bold=True)
-    _rule(right, width_cm=min(6.2, right_cm), cell_cm=right_cm)
+    _rule(right, width_cm=min(text_cm(MOTTO, 14, bold=True), right_cm), cell_cm=right_cm)
     _write(right.add_paragraph(), date_line(header), size=BODY_PT, italic=True)
 
 
 def _heading(doc: Any, block: Heading) -> None:
-    _paragraph(
+    heading = _paragraph(
         doc,
         block.text,
         bold=block.level <= 2,
@@ -175,6 +275,7 @@ def _heading(doc: Any, block: Heading) -> None:
         indent_cm=1.0 if block.level >= 2 else 0.0,
         align="justify",
     )
+    heading.paragraph_format.keep_with_next = True
 
 
 def _repeat_header(row: Any) -> None:
@@ -185,21 +286,27 @@ def _repeat_header(row: Any) -> None:
 
 
 def _table(doc: Any, block: Table, width_cm: float) -> None:
+    # A caption and its unit line stay on the page of the table's first rows.
     if block.caption:
-        _paragraph(doc, block.caption, bold=True, align="center", before=6, after=3)
+        caption = _paragraph(doc, block.caption, bold=True, align="center", before=6, after=3)
+        caption.paragraph_format.keep_with_next = True
     if block.unit_note:
-        _paragraph(doc, block.unit_note, size=SMALL_PT, italic=True, align="right")
+        note = _paragraph(doc, block.unit_note, size=SMALL_PT, italic=True, align="right")
+        note.paragraph_format.keep_with_next = True
     columns = block.columns
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _cell_margins(table, CELL_MARGIN_CM)
     head = table.rows[0]
+    _keep_row(head)
     _repeat_header(head)
     for cell, column in zip(head.cells, columns, strict=True):
         _write(_cell_paragraph(cell), column.title, size=TABLE_PT, bold=True)
     last = len(block.rows) - 1
     for index, values in enumerate(block.rows):
         row = table.add_row()
+        _keep_row(row)
         cells = row.cells
         position = 0
         total = block.total_row and index == last
@@ -236,7 +343,8 @@ def _table(doc: Any, block: Table, width_cm: float) -> None:
                         align=align,
                     )
             position += span
-    _widths(table, relative_widths(columns, width_cm))
+    widths = column_widths(columns, block.rows, width_cm, size=TABLE_PT, bold_last=block.total_row)
+    _widths(table, widths)
     _paragraph(doc, "", size=6)
 
 
@@ -246,13 +354,16 @@ def _chart(doc: Any, block: Chart, width_cm: float) -> None:
 
 
 def _closing(doc: Any, document: Document, width_cm: float) -> None:
-    """ "Nơi nhận:" bottom-left beside the signature bottom-right (a borderless table)."""
+    """ "Nơi nhận:" bottom-left beside the signature bottom-right: a borderless one-row table
+    whose row never splits, so the signer's titles, name and the recipients share a page."""
     if not document.recipients and document.signature is None:
         return
     left_cm = round(width_cm * 0.45, 2)
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
+    _cell_margins(table, 0)
     _widths(table, [left_cm, round(width_cm - left_cm, 2)])
+    _keep_row(table.rows[0])
     left, right = table.rows[0].cells
     if document.recipients:
         _write(
@@ -276,17 +387,35 @@ def _closing(doc: Any, document: Document, width_cm: float) -> None:
             _write(right.add_paragraph(), signature.name, size=BODY_PT, bold=True)
 
 
-def _page_number_footer(section: Any) -> None:
-    paragraph = section.footer.paragraphs[0]
+def _field_run(paragraph: Any, *, kind: str, text: str = "") -> None:
+    """One run of a complex field: ``begin``/``separate``/``end`` marks or its instruction."""
+    run = paragraph.add_run()
+    run.font.size = Pt(PAGE_NUMBER_PT)
+    if kind == "instr":
+        element = OxmlElement("w:instrText")
+        element.set(qn("xml:space"), "preserve")
+        element.text = text
+    elif kind == "text":
+        element = OxmlElement("w:t")
+        element.text = text
+    else:
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+    run._r.append(element)
+
+
+def _page_numbers(section: Any) -> None:
+    """Decree 30: the page number centred in the top margin, from page 2 (a PAGE field in the
+    header; the first page has a header of its own, left empty)."""
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False
+    paragraph = section.header.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
+    _field_run(paragraph, kind="begin")
+    _field_run(paragraph, kind="instr", text=" PAGE ")
+    _field_run(paragraph, kind="separate")
+    _field_run(paragraph, kind="text", text="2")
+    _field_run(paragraph, kind="end")
 
 
 def render_docx(document: Document) -> bytes:
@@ -313,7 +442,8 @@ def render_docx(document: Document) -> bytes:
     section.bottom_margin = Cm(MARGIN_CM["bottom"])
     section.left_margin = Cm(MARGIN_CM["left"])
     section.right_margin = Cm(MARGIN_CM["right"])
-    _page_number_footer(section)
+    section.header_distance = Cm(1.0)
+    _page_numbers(section)
     width_cm = content_width_cm(document.landscape)
 
     # The template's first paragraph is empty; the header table goes before everything else.

@@ -15,22 +15,25 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from ntm.reports.document import Cell, Chart, Document, Heading, Paragraph, Table
+from ntm.reports.render.measure import column_widths, text_cm
 from ntm.reports.render.text import (
+    BODY_PT,
     MOTTO,
     NATION,
     RECIPIENTS_LABEL,
+    TABLE_PT,
     cell_text,
+    content_width_cm,
     data_line,
     date_line,
     number_line,
-    relative_widths,
 )
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
 CSS_PATH = TEMPLATES / "document.css"
 
 
-def _table_context(table: Table) -> dict[str, Any]:
+def _table_context(table: Table, width_cm: float) -> dict[str, Any]:
     columns = table.columns
     width = len(columns)
     last = len(table.rows) - 1
@@ -61,13 +64,19 @@ def _table_context(table: Table) -> dict[str, Any]:
         "kind": "table",
         "item": table,
         "rows": rows,
-        "widths": [f"{w:.2f}" for w in relative_widths(columns, 100.0)],
+        # The DOCX's widths, as shares of the line: no word of a cell is broken.
+        "widths": [
+            f"{w / width_cm * 100:.2f}"
+            for w in column_widths(
+                columns, table.rows, width_cm, size=TABLE_PT, bold_last=table.total_row
+            )
+        ],
     }
 
 
-def _block_context(block: Heading | Paragraph | Table | Chart) -> dict[str, Any]:
+def _block_context(block: Heading | Paragraph | Table | Chart, width_cm: float) -> dict[str, Any]:
     if isinstance(block, Table):
-        return _table_context(block)
+        return _table_context(block, width_cm)
     if isinstance(block, Chart):
         # An <img> with the SVG as a data: URI: WeasyPrint draws it with its SVG engine directly
         # (an inline <svg> element would first go through the HTML style cascade, 20× slower).
@@ -91,6 +100,8 @@ def render_html(document: Document) -> str:
         else []
     )
     header = document.header
+    width_cm = content_width_cm(document.landscape)
+    issuer_cm = min(text_cm(header.issuer.upper(), BODY_PT, bold=True), width_cm * 0.4)
     context = {
         "document": document,
         "header": header,
@@ -106,8 +117,11 @@ def render_html(document: Document) -> str:
         "date_line": date_line(header),
         "data_line": data_line(document),
         "signature_lines": signature_lines,
-        "blocks": [_block_context(block) for block in document.blocks],
-        "appendix": [_block_context(block) for block in document.appendix],
+        # Decree 30: the issuer's rule a third to a half of its name, the motto's as long as it.
+        "issuer_rule_cm": f"{max(issuer_cm * 0.4, 1.5):.2f}",
+        "motto_rule_cm": f"{text_cm(MOTTO, 14, bold=True):.2f}",
+        "blocks": [_block_context(block, width_cm) for block in document.blocks],
+        "appendix": [_block_context(block, width_cm) for block in document.appendix],
     }
     return render_to_string("reports/document.html", context)
 

@@ -297,6 +297,8 @@ def _setup_sheet(sheet: Any, document: Document, widths: list[float]) -> None:
     # Decree 30 (Phụ lục I): the page number in Arabic digits, centred in the top margin, 13-14
     # pt, not on the first page (its own, empty, first-page header).
     sheet.HeaderFooter.differentFirst = True
+    # Fit-to-width shrinks the header with the sheet unless told not to (10 pt instead of 13).
+    sheet.HeaderFooter.scaleWithDoc = False
     page = sheet.oddHeader.center
     page.text, page.font, page.size = "&P", f"{FONT},Regular", 13
 

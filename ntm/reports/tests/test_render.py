@@ -218,7 +218,7 @@ def test_pdf_text_and_first_page(files):
     assert "1.234.567.000" in text and "61,2" in text
     assert "Số liệu tính đến 05/01/2025 08:30" in text
     assert "Nơi nhận:" in text and "PHÓ CHỦ TỊCH" in text
-    assert re.search(r"\b1\s*/\s*\d", text)  # page numbers in the footer
+    assert not re.search(r"\b1\s*/\s*\d", text)  # no "1 / 8" footer any more
     page = Image.open(io.BytesIO(pdf_first_page_png(files["pdf"])))
     assert page.height > page.width  # portrait A4
 
