@@ -101,9 +101,7 @@ def cheapest_path(
         if gap.closes:
             closers[(gap.criterion, gap.code)].append(index)
     numbers = sorted(criteria)
-    unreachable = tuple(
-        n for n in numbers if any(not closers[(n, code)] for code in criteria[n])
-    )
+    unreachable = tuple(n for n in numbers if any(not closers[(n, code)] for code in criteria[n]))
     required = set() if target is None or isinstance(target, int) else set(target)
     count = target if isinstance(target, int) else None
 
@@ -194,9 +192,7 @@ class _Model:
         self._row(1.0, 1.0, [y], [1.0])
 
     def within(self, budget: Decimal) -> None:
-        self._row(
-            -self.inf, float(budget), list(range(self.x)), [float(g.cost) for g in self.gaps]
-        )
+        self._row(-self.inf, float(budget), list(range(self.x)), [float(g.cost) for g in self.gaps])
 
     def at_least(self, count: int) -> None:
         ys = [self.x + j for j in range(len(self.numbers))]
@@ -226,7 +222,9 @@ class _Model:
         return chosen, completed
 
     def _completed_by(self, chosen: set[int]) -> set[int]:
-        closed = {(self.gaps[i].criterion, self.gaps[i].code) for i in chosen if self.gaps[i].closes}
+        closed = {
+            (self.gaps[i].criterion, self.gaps[i].code) for i in chosen if self.gaps[i].closes
+        }
         needs: dict[int, set[str]] = defaultdict(set)
         for g in self.gaps:
             needs[g.criterion].add(g.code)
