@@ -57,7 +57,7 @@ def _check_set(unit: AdminUnit, family: CriteriaSet) -> CriteriaSet:
     return applicable_set(family, unit)
 
 
-def _check_period(text: str) -> str:
+def check_period(text: str) -> str:
     try:
         return parse_period(text).code
     except ValueError:
@@ -142,7 +142,7 @@ def scenario_create(
 ) -> Scenario:
     require(user, Action.MANAGE_PLAN, unit)
     variant = _check_set(unit, criteria_set)
-    period = _check_period(base_period)
+    period = check_period(base_period)
     name = name.strip()
     if not name:
         raise DecisionError(_("Give the scenario a name."), "name")
@@ -238,7 +238,7 @@ def scenario_from_targets(
     name: str = "",
 ) -> Scenario:
     """A scenario of the plan's targets reached (base period: the plan's year-end quarter)."""
-    period = _check_period(base_period or f"{plan.year}Q4")
+    period = check_period(base_period or f"{plan.year}Q4")
     require(user, Action.MANAGE_PLAN, plan.unit)
     values = values_from_targets(plan=plan, family=criteria_set, period=period)
     if not values:
@@ -285,7 +285,7 @@ def values_from_works(*, unit: AdminUnit, family: CriteriaSet, period: str) -> d
 def scenario_from_works(
     *, user: Any, unit: AdminUnit, criteria_set: CriteriaSet, base_period: str, name: str = ""
 ) -> Scenario:
-    period = _check_period(base_period)
+    period = check_period(base_period)
     require(user, Action.MANAGE_PLAN, unit)
     values = values_from_works(unit=unit, family=criteria_set, period=period)
     if not values:
@@ -355,7 +355,12 @@ class ScenarioOutcome:
 
 
 def _engine_text(value: Value | Decimal | None) -> str | None:
-    return None if value is None else format_value(value)
+    """As stored explanations write values (``evaluation.detail``), so pages show both alike."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def scenario_evaluate(scenario: Scenario) -> ScenarioOutcome:

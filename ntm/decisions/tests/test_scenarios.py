@@ -67,7 +67,7 @@ def test_a_scenario_may_state_a_computed_indicator_directly(commune, recorded, u
     )
     row = next(r for r in scenario_evaluate(scenario).rows if r.number == 2)
     assert (row.real_status, row.status) == ("not_met", "met")
-    assert row.indicators[0].overlaid and row.indicators[0].value == "5.5"
+    assert row.indicators[0].overlaid and row.indicators[0].value == "5.50"
 
 
 def test_a_data_element_in_a_scenario_moves_the_formula(commune, recorded, users):

@@ -1,0 +1,200 @@
+"""Scenario ("kịch bản") and cheapest-path pages: check permission, validate, call one service."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ntm.accounts.permissions import Action, can, require, unit_or_404
+from ntm.catalog.models import CriteriaSet
+from ntm.decisions import services
+from ntm.decisions.forms import (
+    CheapestForm,
+    GapCostForm,
+    ScenarioForm,
+    ScenarioValuesForm,
+    national_sets,
+)
+from ntm.decisions.models import GapCost, Scenario
+from ntm.finance.money import MoneyError, parse_vnd
+from ntm.geo.models import Level
+from ntm.planning.models import Plan
+
+
+def _refuse(form: Any, exc: services.DecisionError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc))
+
+
+def _create(user: Any, unit: Any, data: dict[str, Any]) -> Scenario:
+    source = data["source"]
+    family = data["criteria_set"]
+    if source == Scenario.Source.TARGETS:
+        period = services.check_period(data["base_period"])
+        plan = Plan.objects.filter(unit=unit, year=int(period[:4])).first()
+        if plan is None:
+            raise services.DecisionError(
+                _("%(unit)s has no plan for %(year)s.") % {"unit": unit.name, "year": period[:4]},
+                "source",
+            )
+        return services.scenario_from_targets(
+            user=user, plan=plan, criteria_set=family, base_period=period, name=data["name"]
+        )
+    if source == Scenario.Source.WORKS:
+        return services.scenario_from_works(
+            user=user,
+            unit=unit,
+            criteria_set=family,
+            base_period=data["base_period"],
+            name=data["name"],
+        )
+    return services.scenario_create(
+        user=user,
+        unit=unit,
+        criteria_set=family,
+        base_period=data["base_period"],
+        name=data["name"],
+        values=services.parse_lines(data["values"]),
+        note=data["note"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenarios(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = unit_or_404(request.user, unit_id)
+    form = ScenarioForm(request.POST or None, unit=unit)
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_PLAN, unit)
+        if form.is_valid():
+            try:
+                scenario = _create(request.user, unit, form.cleaned_data)
+            except services.DecisionError as exc:
+                _refuse(form, exc)
+            else:
+                return redirect("decisions:scenario", unit_id=unit.pk, scenario_id=scenario.pk)
+    return render(
+        request,
+        "decisions/scenarios.html",
+        {
+            "unit": unit,
+            "scenarios": services.scenarios_of(unit),
+            "sets": national_sets(unit),
+            "form": form,
+            "can_manage": can(request.user, Action.MANAGE_PLAN, unit),
+        },
+    )
+
+
+def _scenario(request: HttpRequest, unit_id: int, scenario_id: int, action: Action) -> Scenario:
+    unit = unit_or_404(request.user, unit_id, action)
+    # Looked up inside the unit of the URL only: another unit's scenario is not found.
+    return get_object_or_404(
+        Scenario.objects.select_related("unit", "criteria_set"), pk=scenario_id, unit=unit
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenario_detail(request: HttpRequest, unit_id: int, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(request, unit_id, scenario_id, Action.VIEW)
+    form = ScenarioValuesForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_PLAN, scenario.unit)
+        if form.is_valid():
+            try:
+                services.scenario_values_set(
+                    user=request.user,
+                    scenario=scenario,
+                    values=services.parse_lines(form.cleaned_data["values"]),
+                )
+            except services.DecisionError as exc:
+                form.add_error("values", str(exc))
+            else:
+                return redirect("decisions:scenario", unit_id=unit_id, scenario_id=scenario.pk)
+    outcome = services.scenario_evaluate(scenario)
+    if not form.is_bound:
+        form = ScenarioValuesForm(
+            initial={"values": "\n".join(f"{c} = {v}" for c, v in sorted(outcome.values.items()))}
+        )
+    return render(
+        request,
+        "decisions/scenario_detail.html",
+        {
+            "unit": scenario.unit,
+            "scenario": scenario,
+            "outcome": outcome,
+            "form": form,
+            "can_manage": can(request.user, Action.MANAGE_PLAN, scenario.unit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def scenario_delete(request: HttpRequest, unit_id: int, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(request, unit_id, scenario_id, Action.MANAGE_PLAN)
+    services.scenario_delete(user=request.user, scenario=scenario)
+    return redirect("decisions:scenarios", unit_id=unit_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
+    unit = unit_or_404(request.user, unit_id)
+    if unit.level != Level.COMMUNE:
+        raise Http404  # the cheapest path weighs a commune's gaps
+    family = get_object_or_404(national_sets(unit), code=set_code)
+    cost_form = GapCostForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_PLAN, unit)
+        if cost_form.is_valid():
+            try:
+                services.gap_cost_set(
+                    user=request.user, unit=unit, criteria_set=family, **cost_form.cleaned_data
+                )
+            except services.DecisionError as exc:
+                _refuse(cost_form, exc)
+            else:
+                return redirect(request.get_full_path())
+    form = CheapestForm(request.GET or None)
+    plan = None
+    if form.is_bound and form.is_valid():
+        plan = _cheapest(form, unit, family)
+    result, gaps = services.open_gaps(unit=unit, family=family)
+    return render(
+        request,
+        "decisions/cheapest.html",
+        {
+            "unit": unit,
+            "family": family,
+            "result": result,
+            "gaps": gaps,
+            "costs": GapCost.objects.filter(unit=unit, criteria_set=family),
+            "form": form,
+            "cost_form": cost_form,
+            "plan": plan,
+            "can_manage": can(request.user, Action.MANAGE_PLAN, unit),
+        },
+    )
+
+
+def _cheapest(form: CheapestForm, unit: Any, family: CriteriaSet) -> services.CheapestPlan | None:
+    data = form.cleaned_data
+    budget: Decimal | None = None
+    if data["budget"]:
+        try:
+            budget = parse_vnd(data["budget"])
+        except MoneyError:
+            form.add_error("budget", _("Enter the budget in whole dong, e.g. 1200000000."))
+            return None
+    target: int | list[int] | None = data["criteria"] or data["target"]
+    try:
+        return services.plan_cheapest(unit=unit, family=family, target=target, budget=budget)
+    except services.DecisionError as exc:
+        _refuse(form, exc)
+        return None
