@@ -19,6 +19,7 @@ from ntm.catalog.models import CriteriaSet, DataElement, Indicator, SetLevel
 from ntm.catalog.selectors import applicable_set
 from ntm.decisions.models import GapCost, Scenario, ScenarioValue
 from ntm.decisions.optimise import Gap, Path, cheapest_path
+from ntm.decisions.trend import crossing, quarter_index, quarter_label, theil_sen
 from ntm.engine import formula, parse_period
 from ntm.engine.model import Kind, Status, Value
 from ntm.engine.model import SetResult as EngineResult
@@ -615,3 +616,96 @@ def plan_cheapest(
         )
     path = cheapest_path([g.gap for g in gaps], target, budget, met=result.met)
     return CheapestPlan(result, gaps, path, explain(path))
+
+
+# --- projections at the current pace -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A projection, never a result: where an indicator's trend meets its threshold."""
+
+    criterion: int
+    code: str
+    points: list[tuple[str, Decimal]]  # (period of the value, value), oldest first
+    threshold: Decimal
+    higher: bool
+    slope: Decimal  # per quarter
+    slope_low: Decimal
+    slope_high: Decimal
+    reaches: str | None  # the quarter the trend reaches the threshold; None: never
+    already: bool
+    deadline_missed: bool  # reaches after the year-end deadline asked about (or never)
+
+
+def _quarter_of(period_code: str) -> int:
+    end = parse_period(period_code).end
+    return quarter_index(end.year, (end.month - 1) // 3 + 1)
+
+
+def _decimal(text: Any) -> Decimal | None:
+    if text is None or text in ("true", "false"):
+        return None
+    try:
+        number = Decimal(str(text))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+def projections(
+    *, unit: AdminUnit, family: CriteriaSet, deadline_year: int | None = None
+) -> list[Projection]:
+    """For each numeric indicator not met in the latest working result with values from at
+    least three periods in the stored results, the Theil–Sen trend and the quarter it reaches
+    its threshold. A value carried forward counts once, at the period it was reported for."""
+    results = list(
+        SetResult.objects.filter(unit=unit, criteria_set=family).order_by("period_end", "period")
+    )
+    if not results:
+        return []
+    history: dict[str, dict[str, Decimal]] = {}
+    for result in results:
+        for criterion in result.explanation["criteria"]:
+            for indicator in criterion["indicators"]:
+                number = _decimal(indicator["value"])
+                source = indicator.get("value_period") or result.period
+                if number is not None:
+                    history.setdefault(indicator["code"], {})[source] = number
+    latest = results[-1]
+    now = _quarter_of(latest.period)
+    deadline = quarter_index(deadline_year, 4) if deadline_year else None
+    found = []
+    for criterion in latest.explanation["criteria"]:
+        for indicator in criterion["indicators"]:
+            threshold = _decimal(indicator["threshold"])
+            series = history.get(indicator["code"], {})
+            if indicator["status"] != Status.NOT_MET or threshold is None:
+                continue
+            points = sorted(series.items(), key=lambda item: parse_period(item[0]))
+            trend = theil_sen([(_quarter_of(p), v) for p, v in points])
+            if trend is None:
+                continue
+            higher = indicator["direction"] != "lower"
+            crossed = crossing(trend, threshold, higher=higher, after=now)
+            found.append(
+                Projection(
+                    criterion=criterion["number"],
+                    code=indicator["code"],
+                    points=points,
+                    threshold=threshold,
+                    higher=higher,
+                    slope=_rounded(trend.slope),
+                    slope_low=_rounded(trend.slope_low),
+                    slope_high=_rounded(trend.slope_high),
+                    reaches=None if crossed.index is None else quarter_label(crossed.index),
+                    already=crossed.already,
+                    deadline_missed=deadline is not None
+                    and (crossed.index is None or crossed.index > deadline),
+                )
+            )
+    return found
+
+
+def _rounded(value: Any) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))

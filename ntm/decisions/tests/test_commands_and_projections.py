@@ -1,0 +1,109 @@
+"""plan_cheapest on stored results and costs; projections from the stored history."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ntm.decisions.services import gap_cost_set, projections
+from ntm.finance.models import BudgetLine, Work, WorkKind
+
+
+@pytest.fixture
+def costed(commune, recorded, users):
+    for code, cost in [("1.2", 1), ("2", 300_000_000), ("3", 900_000_000)]:
+        gap_cost_set(
+            user=users["xa"], unit=commune, criteria_set=recorded, indicator_code=code, cost=cost
+        )
+    return recorded
+
+
+def _run(*args):
+    out = StringIO()
+    call_command("plan_cheapest", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_plan_cheapest_prints_the_path_as_json(costed):
+    found = json.loads(
+        _run("--unit", "07408", "--set", costed.code, "--target", "2", "--format", "json")
+    )
+    assert found["period"] == "2024Q2"
+    assert (found["met_before"], found["met_after"], found["total"]) == (1, 2, 3)
+    assert found["chosen"] == [{"code": "2", "criterion": 2, "cost": "300000000"}]
+    assert found["explanation"].startswith("đóng 2: 300 triệu đồng")
+
+
+def test_plan_cheapest_on_an_earlier_period_and_a_budget(costed):
+    # In 2024Q1 criterion 1 is open too (1.1 at 70, no cost): it cannot be completed.
+    found = json.loads(
+        _run(
+            "--unit",
+            "07408",
+            "--set",
+            costed.code,
+            "--budget",
+            "1.200.000.000",
+            "--period",
+            "2024Q1",
+            "--format",
+            "json",
+        )
+    )
+    assert found["unreachable"] == [1]
+    assert found["completed"] == [2, 3]
+    assert found["cost"] == "1200000000"
+
+
+def test_plan_cheapest_explains_an_unreachable_target(costed):
+    text = _run("--unit", "07408", "--set", costed.code, "--target", "3", "--period", "2024Q1")
+    assert "Không thể đạt mục tiêu" in text and "1" in text
+    with pytest.raises(CommandError):
+        _run("--unit", "07408", "--set", costed.code, "--target", "9")
+    with pytest.raises(CommandError):
+        _run("--unit", "99999", "--set", costed.code, "--target", "2")
+
+
+def test_unfinished_works_give_a_cost_when_none_is_entered(commune, recorded):
+    work = Work.objects.create(
+        unit=commune,
+        year=2024,
+        kind=WorkKind.OTHER,
+        name="Đài truyền thanh xã",
+        indicator_code="3",
+        status=Work.Status.IN_PROGRESS,
+    )
+    BudgetLine.objects.create(work=work, source="commune", amount=450_000_000)
+    found = json.loads(
+        _run("--unit", "07408", "--set", recorded.code, "--criteria", "3", "--format", "json")
+    )
+    assert found["cost"] == "450000000"
+
+
+def test_projections_follow_the_pace_of_the_stored_history(commune, recorded, users):
+    from ntm.evaluation.actions import value_record
+
+    value_record(
+        user=users["admin"],
+        unit=commune,
+        criteria_set=recorded,
+        code="1.1",
+        period="2024Q2",
+        value="74",
+    )
+    value_record(
+        user=users["admin"],
+        unit=commune,
+        criteria_set=recorded,
+        code="1.1",
+        period="2024Q3",
+        value="78",
+    )
+    found = {p.code: p for p in projections(unit=commune, family=recorded, deadline_year=2024)}
+    one = found["1.1"]
+    assert [v for _p, v in one.points] == [70, 74, 78]
+    assert one.slope == 4
+    assert one.reaches == "2024Q4" and not one.deadline_missed
+    # Poverty stays at 10% with the same households: no pace, never reached.
+    assert "2" not in found or found["2"].reaches is None
