@@ -174,7 +174,9 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "family": family,
             "result": result,
             "gaps": gaps,
-            "costs": GapCost.objects.filter(unit=unit, criteria_set=family),
+            "illustrative": GapCost.objects.filter(
+                unit=unit, criteria_set=family, is_demo=True
+            ).exists(),
             "form": form,
             "cost_form": cost_form,
             "plan": plan,

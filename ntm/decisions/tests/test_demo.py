@@ -1,0 +1,57 @@
+"""The demo's decision support: Dương Đức's 2024 scenario and cheapest path (illustrative)."""
+
+import pytest
+from django.urls import reverse
+
+from ntm.catalog.models import CriteriaSet
+from ntm.decisions.models import Scenario
+from ntm.decisions.services import plan_cheapest, scenario_evaluate, scenario_from_targets
+from ntm.evaluation.models import SetResult
+from ntm.planning.models import Plan
+
+
+@pytest.fixture
+def full_demo(db):
+    from ntm.demo.loader import load_demo
+
+    units = load_demo(with_values=True)
+    load_demo(with_values=True)  # idempotent
+    return units
+
+
+def test_the_criterion_8_scenario_is_confirmed_by_the_real_q4_result(full_demo):
+    scenario = Scenario.objects.get()
+    assert scenario.is_demo and "Minh họa" in scenario.note
+    outcome = scenario_evaluate(scenario)
+    assert (outcome.real_met, outcome.projected.met) == (12, 13)
+    assert [r.number for r in outcome.changed] == [8]
+    q4 = SetResult.objects.get(
+        unit=full_demo["07408"], criteria_set=scenario.criteria_set, period="2024Q4"
+    )
+    assert q4.met == outcome.projected.met
+
+
+def test_the_cheapest_path_to_15_of_19(full_demo):
+    advanced = CriteriaSet.objects.get(code="xa-ntm-nang-cao-2021-2025")
+    found = plan_cheapest(unit=full_demo["07408"], family=advanced, target=15)
+    assert found.path.completed == (13, 15)
+    assert found.explanation == (
+        "đóng 13.2 và 15.1: 1,3 tỷ đồng (13 → 15 tiêu chí đạt); "
+        "17.2 rẻ hơn nhưng không hoàn thành tiêu chí nào"
+    )
+    assert 10 in found.path.unreachable
+
+
+def test_the_manager_builds_a_scenario_from_the_2024_targets(full_demo, client):
+    from ntm.accounts.models import User
+
+    xa = User.objects.get(username="xa")
+    plan = Plan.objects.get(unit=full_demo["07408"], year=2024)
+    advanced = CriteriaSet.objects.get(code="xa-ntm-nang-cao-2021-2025")
+    scenario = scenario_from_targets(
+        user=xa, plan=plan, criteria_set=advanced, base_period="2024Q1"
+    )
+    assert scenario_evaluate(scenario).projected.met == 13
+    client.force_login(xa)
+    page = client.get(reverse("decisions:cheapest", args=[full_demo["07408"].pk, advanced.code]))
+    assert "các chi phí là số liệu minh họa" in page.content.decode()
