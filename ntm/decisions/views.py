@@ -166,6 +166,7 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         plan = _cheapest(form, unit, family)
     result, gaps = services.open_gaps(unit=unit, family=family)
+    year = int(result.period[:4]) if result is not None else None
     return render(
         request,
         "decisions/cheapest.html",
@@ -180,6 +181,8 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "form": form,
             "cost_form": cost_form,
             "plan": plan,
+            "projections": services.projections(unit=unit, family=family, deadline_year=year),
+            "deadline_year": year,
             "can_manage": can(request.user, Action.MANAGE_PLAN, unit),
         },
     )

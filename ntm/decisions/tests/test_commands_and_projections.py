@@ -107,3 +107,26 @@ def test_projections_follow_the_pace_of_the_stored_history(commune, recorded, us
     assert one.reaches == "2024Q4" and not one.deadline_missed
     # Poverty stays at 10% with the same households: no pace, never reached.
     assert "2" not in found or found["2"].reaches is None
+
+
+def test_the_cheapest_path_page_shows_projections_as_projections(
+    persona, client, commune, recorded, users
+):
+    from django.urls import reverse
+
+    from ntm.evaluation.actions import value_record
+
+    for period, value in [("2024Q2", "71"), ("2024Q3", "72")]:
+        value_record(
+            user=users["admin"],
+            unit=commune,
+            criteria_set=recorded,
+            code="1.1",
+            period=period,
+            value=value,
+        )
+    persona("xa")
+    text = client.get(reverse("decisions:cheapest", args=[commune.pk, recorded.code])).content
+    text = text.decode()
+    # One point a quarter from 72 in 2024Q3: 80 in 2026Q3, after the end of 2024.
+    assert "2026Q3" in text and "sau cuối năm 2024" in text and "(dự báo)" in text
