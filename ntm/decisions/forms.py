@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet, SetLevel
@@ -6,7 +7,7 @@ from ntm.decisions.models import Scenario
 from ntm.geo.models import AdminUnit, Level
 
 
-def national_sets(unit: AdminUnit) -> "forms.models.QuerySet[CriteriaSet]":
+def national_sets(unit: AdminUnit) -> QuerySet[CriteriaSet]:
     level = SetLevel.VILLAGE if unit.level == Level.VILLAGE else SetLevel.COMMUNE
     return CriteriaSet.objects.filter(localises__isnull=True, level=level).order_by(
         "-valid_from", "code"

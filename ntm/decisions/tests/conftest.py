@@ -1,9 +1,11 @@
 import pytest
 
+from ntm.accounts.models import User
+from ntm.evaluation.actions import value_record
+
 
 @pytest.fixture
 def users(demo):
-    from ntm.accounts.models import User
 
     return {u.username: u for u in User.objects.all()}
 
@@ -17,7 +19,6 @@ def commune(demo):
 def recorded(commune, small_set, users):
     """Dương Đức on the three-criterion test set: 0/3 in 2024Q1 (1.1 below 80, poverty 10%
     above the midlands' 6%, no radio), 1.1 at 82 in 2024Q2 (1/3)."""
-    from ntm.evaluation.actions import value_record
 
     admin = users["admin"]
     for code, period, value in [

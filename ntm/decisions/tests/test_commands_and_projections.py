@@ -5,8 +5,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from ntm.decisions.services import gap_cost_set, projections
+from ntm.evaluation.actions import value_record
 from ntm.finance.models import BudgetLine, Work, WorkKind
 
 
@@ -82,7 +84,6 @@ def test_unfinished_works_give_a_cost_when_none_is_entered(commune, recorded):
 
 
 def test_projections_follow_the_pace_of_the_stored_history(commune, recorded, users):
-    from ntm.evaluation.actions import value_record
 
     value_record(
         user=users["admin"],
@@ -112,9 +113,6 @@ def test_projections_follow_the_pace_of_the_stored_history(commune, recorded, us
 def test_the_cheapest_path_page_shows_projections_as_projections(
     persona, client, commune, recorded, users
 ):
-    from django.urls import reverse
-
-    from ntm.evaluation.actions import value_record
 
     for period, value in [("2024Q2", "71"), ("2024Q3", "72")]:
         value_record(

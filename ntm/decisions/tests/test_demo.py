@@ -3,16 +3,17 @@
 import pytest
 from django.urls import reverse
 
+from ntm.accounts.models import User
 from ntm.catalog.models import CriteriaSet
 from ntm.decisions.models import Scenario
 from ntm.decisions.services import plan_cheapest, scenario_evaluate, scenario_from_targets
+from ntm.demo.loader import load_demo
 from ntm.evaluation.models import SetResult
 from ntm.planning.models import Plan
 
 
 @pytest.fixture
 def full_demo(db):
-    from ntm.demo.loader import load_demo
 
     units = load_demo(with_values=True)
     load_demo(with_values=True)  # idempotent
@@ -43,7 +44,6 @@ def test_the_cheapest_path_to_15_of_19(full_demo):
 
 
 def test_the_manager_builds_a_scenario_from_the_2024_targets(full_demo, client):
-    from ntm.accounts.models import User
 
     xa = User.objects.get(username="xa")
     plan = Plan.objects.get(unit=full_demo["07408"], year=2024)

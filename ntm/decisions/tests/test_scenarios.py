@@ -19,7 +19,10 @@ from ntm.decisions.services import (
 )
 from ntm.evaluation.models import SetResult
 from ntm.evaluation.services import evaluate_with
+from ntm.finance.models import Work, WorkKind
 from ntm.observations.models import DataValue
+from ntm.planning.models import TargetKind
+from ntm.planning.services import plan_create, target_add
 
 
 def _stored():
@@ -172,8 +175,6 @@ def test_typed_lines_are_read_and_bad_lines_named():
 
 
 def test_a_scenario_from_the_plan_targets_reaches_them(commune, recorded, users):
-    from ntm.planning.models import TargetKind
-    from ntm.planning.services import plan_create, target_add
 
     plan = plan_create(user=users["xa"], unit=commune, year=2024, title="Kế hoạch 2024")
     deadline = dt.date(2024, 12, 31)
@@ -203,7 +204,6 @@ def test_a_scenario_from_the_plan_targets_reaches_them(commune, recorded, users)
 
 
 def test_a_scenario_from_works_counts_those_in_progress_as_finished(commune, recorded, users):
-    from ntm.finance.models import Work, WorkKind
 
     def work(name, status, quantity, finish=None):
         return Work.objects.create(
