@@ -62,6 +62,9 @@ class CheapestForm(forms.Form):
         help_text=_("e.g. 8, 17"),
     )
     budget = forms.CharField(label=_("Or a budget (VND)"), required=False, max_length=30)
+    key_criteria = forms.BooleanField(
+        label=_("Meet the key criteria of the revocation rule too"), required=False
+    )
 
     def clean_criteria(self) -> list[int]:
         text = self.cleaned_data["criteria"].replace(";", ",")

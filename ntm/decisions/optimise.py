@@ -89,11 +89,13 @@ def cheapest_path(
     budget: Decimal | None = None,
     *,
     met: int = 0,
+    required: Collection[int] = (),
 ) -> Path:
     """``gaps``: every open indicator of the not-met criteria, at least once (a gap without a
     cost estimate appears with ``closes=False``); ``met``: criteria already met. ``target``: a
     count of met criteria to reach, or criterion numbers to meet (None with a budget: as many
-    as it allows)."""
+    as it allows; with a budget a count is not used); ``required``: criteria every answer must meet besides (the key criteria of
+    the revocation rule, say)."""
     gaps = sorted(gaps, key=lambda g: (g.criterion, g.code, g.cost, not g.closes))
     criteria = _open_criteria(gaps)
     closers: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -102,7 +104,7 @@ def cheapest_path(
             closers[(gap.criterion, gap.code)].append(index)
     numbers = sorted(criteria)
     unreachable = tuple(n for n in numbers if any(not closers[(n, code)] for code in criteria[n]))
-    required = set() if target is None or isinstance(target, int) else set(target)
+    required = set(required) | (set() if target is None or isinstance(target, int) else set(target))
     count = target if isinstance(target, int) else None
 
     def infeasible() -> Path:
@@ -110,7 +112,7 @@ def cheapest_path(
 
     if required - set(numbers) or required & set(unreachable):
         return infeasible()
-    if count is not None and count > met + len(numbers) - len(unreachable):
+    if count is not None and count > met + len(numbers) - len(unreachable) and budget is None:
         return infeasible()
 
     model = _Model(gaps, numbers, criteria, closers)

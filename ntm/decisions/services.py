@@ -564,10 +564,12 @@ def money(amount: Decimal) -> str:
     return _("%(n)s dong") % {"n": f"{int(amount):,}".replace(",", ".")}
 
 
-def explain(path: Path) -> str:
+def explain(path: Path, budget: Decimal | None = None) -> str:
     """The path in words: what to close and what it costs, and why a cheaper gap was left."""
     if not path.feasible:
         text = _("The target cannot be reached with the known costs.")
+        if budget is not None:
+            text += " " + _("The budget does not cover the criteria required.")
         if path.unreachable:
             text += " " + _("Criteria without a cost for every open indicator: %(list)s.") % {
                 "list": ", ".join(str(n) for n in path.unreachable)
@@ -602,9 +604,11 @@ def plan_cheapest(
     target: int | list[int] | None = None,
     budget: Decimal | None = None,
     period: str | None = None,
+    key_criteria: bool = False,
 ) -> CheapestPlan:
     """The cheapest set of gaps to close for the target (a count of met criteria or criterion
-    numbers), or the most criteria within the budget. Reads only."""
+    numbers), or the most criteria within the budget. ``key_criteria``: every answer meets the
+    key criteria of the revocation rule that are not met yet. Reads only."""
     if target is None and budget is None:
         raise DecisionError(_("Give a target or a budget."), "target")
     result, gaps = open_gaps(unit=unit, family=family, period=period)
@@ -614,8 +618,17 @@ def plan_cheapest(
         raise DecisionError(
             _("The set has %(total)s criteria.") % {"total": result.total}, "target"
         )
-    path = cheapest_path([g.gap for g in gaps], target, budget, met=result.met)
-    return CheapestPlan(result, gaps, path, explain(path))
+    keys = (
+        [
+            c["number"]
+            for c in result.explanation["criteria"]
+            if c["key"] and c["status"] != Status.MET
+        ]
+        if key_criteria
+        else []
+    )
+    path = cheapest_path([g.gap for g in gaps], target, budget, met=result.met, required=keys)
+    return CheapestPlan(result, gaps, path, explain(path, budget))
 
 
 # --- projections at the current pace -----------------------------------------------------------

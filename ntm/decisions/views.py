@@ -199,7 +199,13 @@ def _cheapest(form: CheapestForm, unit: Any, family: CriteriaSet) -> services.Ch
             return None
     target: int | list[int] | None = data["criteria"] or data["target"]
     try:
-        return services.plan_cheapest(unit=unit, family=family, target=target, budget=budget)
+        return services.plan_cheapest(
+            unit=unit,
+            family=family,
+            target=target,
+            budget=budget,
+            key_criteria=data["key_criteria"],
+        )
     except services.DecisionError as exc:
         _refuse(form, exc)
         return None

@@ -128,3 +128,32 @@ def test_the_cheapest_path_page_shows_projections_as_projections(
     text = text.decode()
     # One point a quarter from 72 in 2024Q3: 80 in 2026Q3, after the end of 2024.
     assert "2026Q3" in text and "sau cuối năm 2024" in text and "(dự báo)" in text
+
+
+def test_key_criteria_come_first_when_asked(commune, recorded, users):
+    """Poverty (2) is a key criterion of the test set: dearer than the radio (3), but kept."""
+    for code, cost in [("2", 300_000_000), ("3", 100_000_000)]:
+        gap_cost_set(
+            user=users["xa"], unit=commune, criteria_set=recorded, indicator_code=code, cost=cost
+        )
+    plain = json.loads(
+        _run("--unit", "07408", "--set", recorded.code, "--target", "2", "--format", "json")
+    )
+    keys = json.loads(
+        _run(
+            "--unit",
+            "07408",
+            "--set",
+            recorded.code,
+            "--target",
+            "2",
+            "--key-criteria",
+            "--format",
+            "json",
+        )
+    )
+    assert (plain["completed"], keys["completed"]) == ([3], [2])
+    short = _run(
+        "--unit", "07408", "--set", recorded.code, "--budget", "200000000", "--key-criteria"
+    )
+    assert "Ngân sách không đủ" in short

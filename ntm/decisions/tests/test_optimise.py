@@ -117,3 +117,18 @@ def test_the_optimiser_does_not_import_django():
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(gaps=cases(), extra=st.integers(0, 4), data=st.data())
+def test_a_count_with_required_criteria_agrees_with_brute_force(gaps, extra, data):
+    numbers = sorted({g.criterion for g in gaps})
+    required = data.draw(st.sets(st.sampled_from(numbers), max_size=2))
+    path = cheapest_path(gaps, 1 + extra, met=1, required=required)
+    options = [
+        cost for done, cost in _brute(gaps, 1) if 1 + len(done) >= 1 + extra and required <= done
+    ]
+    assert path.feasible == bool(options)
+    if options:
+        assert path.cost == min(options)
+        assert required <= set(path.completed)

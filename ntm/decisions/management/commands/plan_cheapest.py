@@ -1,9 +1,10 @@
 """``manage.py plan_cheapest --unit CODE --set SET (--target N | --criteria 8,17 | --budget VND)
-[--period P] [--format text|json]``
+[--period P] [--key-criteria] [--format text|json]``
 
 The cheapest set of open gaps to close for a commune to reach N met criteria (or to meet the
 named criteria) by the costs entered per indicator (else the budget lines of the unfinished works
-linked to it), or the most criteria a budget buys. Judged on the working result of the period
+linked to it), or the most criteria a budget buys; ``--key-criteria`` makes every answer meet the
+key criteria of the revocation rule not met yet. Judged on the working result of the period
 (default: the latest). Reads only: nothing is stored.
 
 ``--format json`` prints one object::
@@ -41,6 +42,11 @@ class Command(BaseCommand):
         parser.add_argument("--criteria", default="", help="criteria to meet, e.g. 8,17")
         parser.add_argument("--budget", default="", help="VND: the most criteria it buys")
         parser.add_argument("--period", default="", help="judge the result of this period")
+        parser.add_argument(
+            "--key-criteria",
+            action="store_true",
+            help="meet the key criteria of the revocation rule that are not met, too",
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -69,7 +75,12 @@ class Command(BaseCommand):
         target: int | list[int] | None = criteria or options["target"]
         try:
             found = plan_cheapest(
-                unit=unit, family=family, target=target, budget=budget, period=period or None
+                unit=unit,
+                family=family,
+                target=target,
+                budget=budget,
+                period=period or None,
+                key_criteria=options["key_criteria"],
             )
         except DecisionError as exc:
             raise CommandError(str(exc)) from exc
