@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from ntm.decisions.models import GapCost, Scenario
 from ntm.decisions.services import gap_cost_set, scenario_create
+from ntm.planning.services import plan_create
 
 
 @pytest.fixture
@@ -157,3 +158,16 @@ def test_costs_are_entered_by_plan_managers_only(persona, client, commune, recor
     refused = client.post(url, {"indicator_code": "9.9", "cost": "1000"})
     assert refused.status_code == 200
     assert GapCost.objects.count() == 1
+
+
+def test_the_set_and_plan_pages_link_to_scenarios_and_the_cheapest_path(
+    persona, client, commune, recorded, users
+):
+    persona("xa")
+    page = client.get(reverse("evaluation:set_result", args=[commune.pk, recorded.code]))
+    text = page.content.decode()
+    assert reverse("decisions:scenarios", args=[commune.pk]) in text
+    assert reverse("decisions:cheapest", args=[commune.pk, recorded.code]) in text
+    plan_create(user=users["xa"], unit=commune, year=2024, title="Kế hoạch 2024")
+    plan = client.get(reverse("planning:plan", args=[commune.pk, 2024])).content.decode()
+    assert reverse("decisions:scenarios", args=[commune.pk]) in plan
