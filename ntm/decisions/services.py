@@ -5,6 +5,7 @@ Writes check role and scope here (``require``), as everywhere; reads that judge 
 search a path store nothing.
 """
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +33,7 @@ from ntm.finance.money import MoneyError, parse_vnd
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations.services import value_message
 from ntm.planning.models import Plan, Target, TargetKind
+from ntm.planning.services import PlanError, target_add
 
 
 class DecisionError(ValueError):
@@ -722,3 +724,45 @@ def projections(
 
 def _rounded(value: Any) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def cheapest_to_targets(
+    *, user: Any, plan: Plan, family: CriteriaSet, found: CheapestPlan
+) -> list[Target]:
+    """Turn a confirmed cheapest path into the plan's targets: one criterion target per
+    criterion it completes (none twice), due at the plan's year end, its title saying where it
+    came from. The plan's own services write them (role and scope checked there)."""
+    require(user, Action.MANAGE_PLAN, plan.unit)
+    path = found.path
+    if path is None or not path.feasible or not path.completed:
+        raise DecisionError(_("There is no path to turn into targets."))
+    existing = set(
+        Target.objects.filter(
+            plan=plan, kind=TargetKind.CRITERION, criteria_set=family
+        ).values_list("criterion_number", flat=True)
+    )
+    costs: dict[int, Decimal] = {}
+    for gap in path.chosen:
+        costs[gap.criterion] = costs.get(gap.criterion, Decimal(0)) + gap.cost
+    created = []
+    for number in path.completed:
+        if number in existing:
+            continue
+        codes = _join([g.code for g in path.chosen if g.criterion == number])
+        try:
+            created.append(
+                target_add(
+                    user=user,
+                    plan=plan,
+                    kind=TargetKind.CRITERION,
+                    criteria_set=family,
+                    criterion_number=number,
+                    deadline=dt.date(plan.year, 12, 31),
+                    title=_("Complete criterion %(n)s: close %(codes)s (%(cost)s, cheapest path)")
+                    % {"n": number, "codes": codes, "cost": money(costs.get(number, Decimal(0)))},
+                )
+            )
+        except PlanError as exc:
+            raise DecisionError(str(exc)) from exc
+    return created

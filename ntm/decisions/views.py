@@ -149,10 +149,18 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
     if unit.level != Level.COMMUNE:
         raise Http404  # the cheapest path weighs a commune's gaps
     family = get_object_or_404(national_sets(unit), code=set_code)
-    cost_form = GapCostForm(request.POST or None)
+    form = CheapestForm(request.GET or None)
+    cost_form = GapCostForm(None if "plan_year" in request.POST else request.POST or None)
+    target_error = ""
     if request.method == "POST":
         require(request.user, Action.MANAGE_PLAN, unit)
-        if cost_form.is_valid():
+        if "plan_year" in request.POST:
+            # Confirmed: the path of the query shown is computed again, then written as targets.
+            done = _to_targets(request, unit, family, form)
+            if isinstance(done, Plan):
+                return redirect("planning:plan", unit_id=unit.pk, year=done.year)
+            target_error = done
+        elif cost_form.is_valid():
             try:
                 services.gap_cost_set(
                     user=request.user, unit=unit, criteria_set=family, **cost_form.cleaned_data
@@ -161,7 +169,6 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
                 _refuse(cost_form, exc)
             else:
                 return redirect(request.get_full_path())
-    form = CheapestForm(request.GET or None)
     plan = None
     if form.is_bound and form.is_valid():
         plan = _cheapest(form, unit, family)
@@ -183,6 +190,8 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "plan": plan,
             "projections": services.projections(unit=unit, family=family, deadline_year=year),
             "deadline_year": year,
+            "plans": Plan.objects.filter(unit=unit).order_by("-year"),
+            "target_error": target_error,
             "can_manage": can(request.user, Action.MANAGE_PLAN, unit),
         },
     )
@@ -209,3 +218,21 @@ def _cheapest(form: CheapestForm, unit: Any, family: CriteriaSet) -> services.Ch
     except services.DecisionError as exc:
         _refuse(form, exc)
         return None
+
+
+def _to_targets(
+    request: HttpRequest, unit: Any, family: CriteriaSet, form: CheapestForm
+) -> Plan | str:
+    """The plan the targets went into, or why none were written."""
+    year = request.POST.get("plan_year", "")
+    plan = Plan.objects.filter(unit=unit, year=int(year)).first() if year.isdigit() else None
+    if plan is None:
+        return _("Choose one of the unit's plans.")
+    found = _cheapest(form, unit, family) if form.is_valid() else None
+    if found is None:
+        return _("There is no path to turn into targets.")
+    try:
+        services.cheapest_to_targets(user=request.user, plan=plan, family=family, found=found)
+    except services.DecisionError as exc:
+        return str(exc)
+    return plan

@@ -55,3 +55,26 @@ def test_the_manager_builds_a_scenario_from_the_2024_targets(full_demo, client):
     client.force_login(xa)
     page = client.get(reverse("decisions:cheapest", args=[full_demo["07408"].pk, advanced.code]))
     assert "các chi phí là số liệu minh họa" in page.content.decode()
+
+
+def test_the_manager_turns_the_cheapest_path_into_draft_targets(full_demo, client):
+    xa = User.objects.get(username="xa")
+    advanced = CriteriaSet.objects.get(code="xa-ntm-nang-cao-2021-2025")
+    plan = Plan.objects.get(unit=full_demo["07408"], year=2024)
+    before = plan.targets.count()
+    client.force_login(xa)
+    url = reverse("decisions:cheapest", args=[full_demo["07408"].pk, advanced.code])
+    page = client.get(url, {"target": "15"})
+    assert "17.2 rẻ hơn nhưng không hoàn thành tiêu chí nào" in page.content.decode()
+    response = client.post(url + "?target=15", {"plan_year": "2024"})
+    assert response.status_code == 302
+    added = list(plan.targets.order_by("pk"))[before:]
+    assert [(t.kind, t.criterion_number) for t in added] == [("criterion", 13), ("criterion", 15)]
+    assert added[0].title.startswith("Hoàn thành tiêu chí 13: đóng 13.2 (800 triệu đồng")
+    # Confirmed twice: no criterion is targeted twice.
+    client.post(url + "?target=15", {"plan_year": "2024"})
+    assert plan.targets.count() == before + 2
+    bad = client.post(url + "?target=15", {"plan_year": "20x4"})
+    assert bad.status_code == 200 and "Chọn một kế hoạch" in bad.content.decode()
+    client.force_login(User.objects.get(username="xem"))
+    assert client.post(url + "?target=15", {"plan_year": "2024"}).status_code == 403
