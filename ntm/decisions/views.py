@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ntm.accounts.permissions import Action, can, require, unit_or_404
 from ntm.catalog.models import CriteriaSet
+from ntm.core.csvout import write_csv
 from ntm.decisions import services
 from ntm.decisions.forms import (
     CheapestForm,
@@ -132,6 +133,49 @@ def scenario_detail(request: HttpRequest, unit_id: int, scenario_id: int) -> Htt
             "can_manage": can(request.user, Action.MANAGE_PLAN, scenario.unit),
         },
     )
+
+
+@login_required
+def scenario_export(request: HttpRequest, unit_id: int, scenario_id: int) -> HttpResponse:
+    """The side-by-side table as CSV, every row saying it is a scenario (kịch bản)."""
+    scenario = _scenario(request, unit_id, scenario_id, Action.VIEW)
+    outcome = services.scenario_evaluate(scenario)
+    label = _("Scenario (kịch bản)")
+    rows = [
+        [
+            label,
+            scenario.name,
+            scenario.base_period,
+            row.number,
+            i.code,
+            i.real_value or "",
+            i.real_status,
+            i.value or "",
+            i.status,
+            i.threshold or "",
+            "x" if i.overlaid else "",
+        ]
+        for row in outcome.rows
+        for i in row.indicators
+    ]
+    header = [
+        _("Kind"),
+        _("Scenario"),
+        _("Base period"),
+        _("Criterion"),
+        _("Indicator"),
+        _("Real value"),
+        _("Real status"),
+        _("Scenario value"),
+        _("Scenario status"),
+        _("Threshold"),
+        _("Given by the scenario"),
+    ]
+    response = HttpResponse(write_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="kich-ban-{scenario.unit.code}-{scenario.pk}.csv"'
+    )
+    return response
 
 
 @login_required

@@ -171,3 +171,16 @@ def test_the_set_and_plan_pages_link_to_scenarios_and_the_cheapest_path(
     plan_create(user=users["xa"], unit=commune, year=2024, title="Kế hoạch 2024")
     plan = client.get(reverse("planning:plan", args=[commune.pk, 2024])).content.decode()
     assert reverse("decisions:scenarios", args=[commune.pk]) in plan
+
+
+def test_a_scenario_exports_as_csv_labelled_kich_ban(persona, client, own, foreign, commune):
+    persona("xem")
+    response = client.get(reverse("decisions:scenario_export", args=[commune.pk, own.pk]))
+    text = response.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert response["Content-Type"].startswith("text/csv")
+    assert len(lines) == 1 + 4  # header, then 1.1, 1.2, 2 and 3
+    assert all(line.startswith("Kịch bản,Đài truyền thanh,2024Q2") for line in lines[1:])
+    assert "3,3,false,not_met,true,met,true,x" in text
+    other = reverse("decisions:scenario_export", args=[commune.pk, foreign.pk])
+    assert client.get(other).status_code == 404
