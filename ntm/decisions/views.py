@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ntm.accounts.permissions import Action, can, require, unit_or_404
 from ntm.catalog.models import CriteriaSet
 from ntm.core.csvout import write_csv
-from ntm.decisions import services
+from ntm.decisions import selectors, services
+from ntm.decisions.errors import DecisionError
 from ntm.decisions.forms import (
     CheapestForm,
     GapCostForm,
@@ -26,7 +27,7 @@ from ntm.geo.models import Level
 from ntm.planning.models import Plan
 
 
-def _refuse(form: Any, exc: services.DecisionError) -> None:
+def _refuse(form: Any, exc: DecisionError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc))
 
@@ -38,7 +39,7 @@ def _create(user: Any, unit: Any, data: dict[str, Any]) -> Scenario:
         period = services.check_period(data["base_period"])
         plan = Plan.objects.filter(unit=unit, year=int(period[:4])).first()
         if plan is None:
-            raise services.DecisionError(
+            raise DecisionError(
                 _("%(unit)s has no plan for %(year)s.") % {"unit": unit.name, "year": period[:4]},
                 "source",
             )
@@ -74,7 +75,7 @@ def scenarios(request: HttpRequest, unit_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 scenario = _create(request.user, unit, form.cleaned_data)
-            except services.DecisionError as exc:
+            except DecisionError as exc:
                 _refuse(form, exc)
             else:
                 return redirect("decisions:scenario", unit_id=unit.pk, scenario_id=scenario.pk)
@@ -83,7 +84,7 @@ def scenarios(request: HttpRequest, unit_id: int) -> HttpResponse:
         "decisions/scenarios.html",
         {
             "unit": unit,
-            "scenarios": services.scenarios_of(unit),
+            "scenarios": selectors.scenarios_of(unit),
             "sets": national_sets(unit),
             "form": form,
             "can_manage": can(request.user, Action.MANAGE_PLAN, unit),
@@ -113,7 +114,7 @@ def scenario_detail(request: HttpRequest, unit_id: int, scenario_id: int) -> Htt
                     scenario=scenario,
                     values=services.parse_lines(form.cleaned_data["values"]),
                 )
-            except services.DecisionError as exc:
+            except DecisionError as exc:
                 form.add_error("values", str(exc))
             else:
                 return redirect("decisions:scenario", unit_id=unit_id, scenario_id=scenario.pk)
@@ -209,14 +210,14 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
                 services.gap_cost_set(
                     user=request.user, unit=unit, criteria_set=family, **cost_form.cleaned_data
                 )
-            except services.DecisionError as exc:
+            except DecisionError as exc:
                 _refuse(cost_form, exc)
             else:
                 return redirect(request.get_full_path())
     plan = None
     if form.is_bound and form.is_valid():
         plan = _cheapest(form, unit, family)
-    result, gaps = services.open_gaps(unit=unit, family=family)
+    result, gaps = selectors.open_gaps(unit=unit, family=family)
     year = int(result.period[:4]) if result is not None else None
     return render(
         request,
@@ -232,7 +233,7 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "form": form,
             "cost_form": cost_form,
             "plan": plan,
-            "projections": services.projections(unit=unit, family=family, deadline_year=year),
+            "projections": selectors.projections(unit=unit, family=family, deadline_year=year),
             "deadline_year": year,
             "plans": Plan.objects.filter(unit=unit).order_by("-year"),
             "target_error": target_error,
@@ -241,7 +242,7 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
     )
 
 
-def _cheapest(form: CheapestForm, unit: Any, family: CriteriaSet) -> services.CheapestPlan | None:
+def _cheapest(form: CheapestForm, unit: Any, family: CriteriaSet) -> selectors.CheapestPlan | None:
     data = form.cleaned_data
     budget: Decimal | None = None
     if data["budget"]:
@@ -252,14 +253,14 @@ def _cheapest(form: CheapestForm, unit: Any, family: CriteriaSet) -> services.Ch
             return None
     target: int | list[int] | None = data["criteria"] or data["target"]
     try:
-        return services.plan_cheapest(
+        return selectors.plan_cheapest(
             unit=unit,
             family=family,
             target=target,
             budget=budget,
             key_criteria=data["key_criteria"],
         )
-    except services.DecisionError as exc:
+    except DecisionError as exc:
         _refuse(form, exc)
         return None
 
@@ -277,6 +278,6 @@ def _to_targets(
         return _("There is no path to turn into targets.")
     try:
         services.cheapest_to_targets(user=request.user, plan=plan, family=family, found=found)
-    except services.DecisionError as exc:
+    except DecisionError as exc:
         return str(exc)
     return plan

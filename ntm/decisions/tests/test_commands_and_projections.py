@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from ntm.decisions.services import gap_cost_set, projections
+from ntm.decisions.selectors import projections
+from ntm.decisions.services import gap_cost_set
 from ntm.evaluation.actions import value_record
 from ntm.finance.models import BudgetLine, Work, WorkKind
 

@@ -6,7 +6,8 @@ from django.urls import reverse
 from ntm.accounts.models import User
 from ntm.catalog.models import CriteriaSet
 from ntm.decisions.models import Scenario
-from ntm.decisions.services import plan_cheapest, scenario_evaluate, scenario_from_targets
+from ntm.decisions.selectors import plan_cheapest
+from ntm.decisions.services import scenario_evaluate, scenario_from_targets
 from ntm.demo.loader import load_demo
 from ntm.evaluation.models import SetResult
 from ntm.planning.models import Plan

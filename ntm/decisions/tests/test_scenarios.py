@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from ntm.decisions.errors import DecisionError
 from ntm.decisions.models import Scenario
 from ntm.decisions.services import (
-    DecisionError,
     parse_lines,
     scenario_create,
     scenario_evaluate,

@@ -25,7 +25,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from ntm.catalog.models import CriteriaSet
-from ntm.decisions.services import DecisionError, plan_cheapest
+from ntm.decisions.errors import DecisionError
+from ntm.decisions.selectors import plan_cheapest
 from ntm.engine import parse_period
 from ntm.finance.money import MoneyError, parse_vnd
 from ntm.geo.models import AdminUnit, Level
