@@ -21,3 +21,9 @@ class GapCostAdmin(admin.ModelAdmin):
     list_display = ["unit", "criteria_set", "indicator_code", "cost", "is_demo"]
     list_filter = ["is_demo"]
     raw_id_fields = ["unit", "criteria_set", "updated_by"]
+
+
+@admin.register(ScenarioValue)
+class ScenarioValueAdmin(admin.ModelAdmin):
+    list_display = ["scenario", "code", "text"]
+    raw_id_fields = ["scenario"]
