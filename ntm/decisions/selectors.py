@@ -272,3 +272,26 @@ def projections(
 
 def _rounded(value: Any) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+
+
+def projected_count(*, result: SetResult, found: list[Projection], year: int) -> int:
+    """The criteria met at the end of ``year`` at this pace: those met now, and those whose
+    every open indicator is projected to reach its threshold by then (an open indicator
+    without a projection — too little history, not a number — keeps its criterion open)."""
+    deadline = quarter_index(year, 4)
+    reaching = {
+        p.code for p in found if p.reaches is not None and _quarter_of_label(p.reaches) <= deadline
+    }
+    count = result.met
+    for criterion in result.explanation["criteria"]:
+        if criterion["status"] == Status.MET:
+            continue
+        open_codes = {i["code"] for i in criterion["indicators"] if i["status"] != Status.MET}
+        if open_codes and open_codes <= reaching:
+            count += 1
+    return count
+
+
+def _quarter_of_label(label: str) -> int:
+    year, quarter = label.split("Q")
+    return quarter_index(int(year), int(quarter))

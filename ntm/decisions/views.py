@@ -219,6 +219,7 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
         plan = _cheapest(form, unit, family)
     result, gaps = selectors.open_gaps(unit=unit, family=family)
     year = int(result.period[:4]) if result is not None else None
+    found = selectors.projections(unit=unit, family=family, deadline_year=year)
     return render(
         request,
         "decisions/cheapest.html",
@@ -233,7 +234,12 @@ def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
             "form": form,
             "cost_form": cost_form,
             "plan": plan,
-            "projections": selectors.projections(unit=unit, family=family, deadline_year=year),
+            "projections": found,
+            "projected_count": (
+                selectors.projected_count(result=result, found=found, year=year)
+                if result is not None and year is not None
+                else None
+            ),
             "deadline_year": year,
             "plans": Plan.objects.filter(unit=unit).order_by("-year"),
             "target_error": target_error,

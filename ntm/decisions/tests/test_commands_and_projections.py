@@ -7,9 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from ntm.decisions.selectors import projections
+from ntm.decisions.selectors import projected_count, projections
 from ntm.decisions.services import gap_cost_set
 from ntm.evaluation.actions import value_record
+from ntm.evaluation.models import SetResult
 from ntm.finance.models import BudgetLine, Work, WorkKind
 
 
@@ -128,6 +129,7 @@ def test_the_cheapest_path_page_shows_projections_as_projections(
     text = client.get(reverse("decisions:cheapest", args=[commune.pk, recorded.code])).content
     text = text.decode()
     # One point a quarter from 72 in 2024Q3: 80 in 2026Q3, after the end of 2024.
+    assert "Theo nhịp độ hiện nay, cuối năm 2024 đạt 0/3 tiêu chí" in text
     assert "2026Q3" in text and "sau cuối năm 2024" in text and "(dự báo)" in text
 
 
@@ -158,3 +160,22 @@ def test_key_criteria_come_first_when_asked(commune, recorded, users):
         "--unit", "07408", "--set", recorded.code, "--budget", "200000000", "--key-criteria"
     )
     assert "Ngân sách không đủ" in short
+
+
+def test_the_projected_count_at_year_end(commune, recorded, users):
+    """1.1 climbs 4 points a quarter from 70 (Q1) to 78 (Q3): 82 in Q4, criterion 1 is met by
+    the end of 2024 at this pace; poverty and the radio have no pace: 1/3."""
+    for period, value in [("2024Q2", "74"), ("2024Q3", "78")]:
+        value_record(
+            user=users["admin"],
+            unit=commune,
+            criteria_set=recorded,
+            code="1.1",
+            period=period,
+            value=value,
+        )
+    result = SetResult.objects.get(unit=commune, criteria_set=recorded, period="2024Q3")
+    found = projections(unit=commune, family=recorded, deadline_year=2024)
+    assert result.met == 0
+    assert projected_count(result=result, found=found, year=2024) == 1
+    assert projected_count(result=result, found=found, year=2023) == 0
