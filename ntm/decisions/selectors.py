@@ -164,6 +164,18 @@ def plan_cheapest(
     result, gaps = open_gaps(unit=unit, family=family, period=period)
     if result is None:
         return CheapestPlan(None, [], None, _("No result yet for this set."))
+    criteria = result.explanation["criteria"]
+    if isinstance(target, list):
+        unknown = set(target) - {c["number"] for c in criteria}
+        if unknown:
+            raise DecisionError(
+                _("The set has no criterion %(list)s.")
+                % {"list": ", ".join(str(n) for n in sorted(unknown))},
+                "criteria",
+            )
+        # A criterion met already needs nothing.
+        met = {c["number"] for c in criteria if c["status"] == Status.MET}
+        target = [n for n in target if n not in met]
     if isinstance(target, int) and target > result.total:
         raise DecisionError(
             _("The set has %(total)s criteria.") % {"total": result.total}, "target"

@@ -365,8 +365,13 @@ def scenario_evaluate(scenario: Scenario) -> ScenarioOutcome:
     kinds = _kinds(variant, set(texts))
     overlay: dict[str, Value] = {}
     for code, text in texts.items():
-        if code in kinds:  # a code the set no longer has is left out
-            overlay[code] = parse_value(text, *kinds[code])
+        # A code the set no longer has, or whose kind changed since, is left out rather than
+        # guessed.
+        try:
+            if code in kinds:
+                overlay[code] = parse_value(text, *kinds[code])
+        except ValueError_:
+            continue
     period = parse_period(scenario.base_period)
     projected = evaluate_with(
         unit=scenario.unit, family=scenario.criteria_set, period=period.code, overlay=overlay

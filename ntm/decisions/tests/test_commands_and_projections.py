@@ -179,3 +179,13 @@ def test_the_projected_count_at_year_end(commune, recorded, users):
     assert result.met == 0
     assert projected_count(result=result, found=found, year=2024) == 1
     assert projected_count(result=result, found=found, year=2023) == 0
+
+
+def test_a_criterion_met_already_needs_nothing_and_an_unknown_one_is_refused(costed):
+    found = json.loads(
+        _run("--unit", "07408", "--set", costed.code, "--criteria", "1", "--format", "json")
+    )
+    assert (found["feasible"], found["chosen"], found["cost"]) == (True, [], "0")
+    assert "Không cần đóng" in found["explanation"]
+    with pytest.raises(CommandError, match="không có tiêu chí 7"):
+        _run("--unit", "07408", "--set", costed.code, "--criteria", "1,7")
