@@ -132,3 +132,15 @@ def test_a_count_with_required_criteria_agrees_with_brute_force(gaps, extra, dat
     if options:
         assert path.cost == min(options)
         assert required <= set(path.completed)
+
+
+def test_the_solver_prints_nothing_on_standard_output():
+    """HiGHS prints a banner when the first solver is built; a command printing JSON would
+    begin with it."""
+    code = (
+        "from decimal import Decimal; from ntm.decisions.optimise import Gap, cheapest_path; "
+        "cheapest_path([Gap('8.4', 8, Decimal(5))], 1); "
+        "cheapest_path([Gap('8.4', 8, Decimal(5))], 1); print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "ok\n"
