@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ntm.finance",
     "ntm.portal",
     "ntm.recognition",
+    "ntm.decisions",
     "ntm.reports",
     "ntm.audit",
     "ntm.api",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("ntm.finance.urls")),
     path("", include("ntm.portal.urls")),
     path("", include("ntm.recognition.urls")),
+    path("", include("ntm.decisions.urls")),
     path("", include("ntm.reports.urls")),
     path("", include("ntm.audit.urls")),
     path("imports/refused/<str:token>.csv", refused, name="refused"),

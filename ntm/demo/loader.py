@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ntm.accounts.models import Membership, Role, User
+from ntm.demo.decisions import load_decisions_demo
 from ntm.demo.today import load_today_demo
 from ntm.demo.values import load_demo_values
 from ntm.finance.demo import load_finance_demo
@@ -172,5 +173,7 @@ def load_demo(*, with_values: bool = False) -> dict[str, AdminUnit]:
         load_organisation_demo(units, users)
         load_plan_demo(units, users)
         load_finance_demo(units, users)
+        # Before today's demo: the people of Dương Đức still act there in 2024.
+        load_decisions_demo(units, users)
         load_today_demo(units, users)
     return units

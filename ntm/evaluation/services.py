@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -640,3 +640,68 @@ def refresh_stale(*, limit: int | None = None, chunk: int = CHUNK) -> Refreshed:
             StaleResult.objects.filter(pk__in=claimed_ids).delete()
         chunks += 1
     return done
+
+
+def evaluate_with(
+    *,
+    unit: AdminUnit,
+    family: CriteriaSet,
+    period: str,
+    overlay: dict[str, Value] | None = None,
+) -> EngineResult:
+    """The engine's result for one unit and period on its working values with ``overlay``
+    (code → value) laid over them, computed as the pipeline computes it (same variant,
+    references, profile, prerequisite and carry-forward) and stored nowhere: what a "what if"
+    is judged by. An overlaid indicator that has a formula takes the overlaid value, since a
+    scenario states the indicator itself rather than the data elements behind it."""
+    overlay = overlay or {}
+    end = parse_period(period)
+    definitions = _Definitions(family)
+    definition = definitions.for_unit(unit)[1]
+    refs = definitions.references(unit, definition)
+    if any(definition.indicator(code) is not None for code in overlay):
+        definition = _without_formulas(definition, set(overlay))
+    profile = ProfileSource([unit]).profile(unit, end.end)
+    prerequisite_met = (
+        _latest_before(
+            _prerequisite_lookup(family, [unit])[Basis.WORKING].get(unit.pk, []), end.end
+        )
+        if family.prerequisite_id
+        else None
+    )
+    snapshot: dict[str, Value] = {}
+    periods: dict[str, str] = {}
+    rows = (
+        DataValue.objects.filter(unit=unit, criteria_set=family, period_end__lte=end.end)
+        .order_by("period_end", "updated_at")
+        .values_list("code", "period", "number", "flag", "text")
+    )
+    for code, period_code, number, flag, text in rows:
+        # As the pipeline: the latest value up to the period's end, the period's own first.
+        if code not in periods or periods[code] != end.code:
+            snapshot[code] = _typed(number, flag, text)
+            periods[code] = period_code
+    snapshot.update(overlay)
+    return evaluate(
+        definition,
+        UnitProfile(profile.region, profile.commune_group, profile.especially_difficult, end.year),
+        snapshot,
+        prerequisite_met=prerequisite_met,
+        references=refs,
+        day=end.end,
+    )
+
+
+def _without_formulas(definition: SetDef, codes: set[str]) -> SetDef:
+    return replace(
+        definition,
+        criteria=tuple(
+            replace(
+                c,
+                indicators=tuple(
+                    replace(i, formula="") if i.code in codes else i for i in c.indicators
+                ),
+            )
+            for c in definition.criteria
+        ),
+    )

@@ -75,6 +75,8 @@ UNIT_PAGE_EXTRAS = {
     # ntm.reports: a report's name and a bulk job looked up inside the unit of the URL only.
     "report": "bieu1",
     "job_id": 1,
+    # ntm.decisions: scenarios are looked up inside the unit of the URL only.
+    "scenario_id": 1,
 }
 # Pages of one object that belongs to a unit: kwarg -> fixture building a foreign object.
 OBJECT_KWARGS = {"value_id", "evidence_id"}

@@ -1,0 +1,309 @@
+"""Reads of decision support: saved scenarios, open gaps with their costs, the cheapest path
+to a target and projections at the current pace. Nothing here writes."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from ntm.catalog.models import CriteriaSet
+from ntm.decisions.errors import DecisionError
+from ntm.decisions.models import GapCost, Scenario
+from ntm.decisions.optimise import Gap, Path, cheapest_path
+from ntm.decisions.trend import crossing, quarter_index, quarter_label, theil_sen
+from ntm.engine import parse_period
+from ntm.engine.model import Status
+from ntm.evaluation.models import Basis, SetResult
+from ntm.evaluation.selectors import result_as_of
+from ntm.finance.models import BudgetLine, Work
+from ntm.geo.models import AdminUnit
+
+
+def scenarios_of(unit: AdminUnit) -> list[Scenario]:
+    return list(
+        Scenario.objects.filter(unit=unit)
+        .select_related("criteria_set", "created_by")
+        .order_by("-created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CostedGap:
+    gap: Gap
+    source: str  # "entered", "works" or "" (no estimate)
+    status: str  # the indicator's status in the result
+
+
+@dataclass(frozen=True)
+class CheapestPlan:
+    result: SetResult | None
+    gaps: list[CostedGap]
+    path: Path | None
+    explanation: str
+
+
+def works_costs(unit: AdminUnit, codes: set[str]) -> dict[str, Decimal]:
+    """Per indicator, the money of the commune's unfinished works linked to it: the sum of
+    their budget lines (one query)."""
+    rows = (
+        BudgetLine.objects.filter(
+            work__unit__path__startswith=unit.path,
+            work__indicator_code__in=codes,
+            amount__isnull=False,
+        )
+        .exclude(work__status=Work.Status.DONE)
+        .values("work__indicator_code")
+        .annotate(total=Sum("amount"))
+        .values_list("work__indicator_code", "total")
+    )
+    return {code: total for code, total in rows}
+
+
+def open_gaps(
+    *, unit: AdminUnit, family: CriteriaSet, period: str | None = None
+) -> tuple[SetResult | None, list[CostedGap]]:
+    """The open indicators of the criteria not met in the working result (latest, or as of the
+    period), each with its cost: entered, else the unfinished works linked to it, else none
+    (the gap cannot be closed by money the program knows of)."""
+    result = result_as_of(
+        unit=unit,
+        family=family,
+        period=parse_period(period) if period else None,
+        basis=Basis.WORKING,
+    )
+    if result is None:
+        return None, []
+    open_ = [
+        (c["number"], i)
+        for c in result.explanation["criteria"]
+        if c["status"] != Status.MET
+        for i in c["indicators"]
+        if i["status"] != Status.MET
+    ]
+    codes = {i["code"] for _n, i in open_}
+    entered = dict(
+        GapCost.objects.filter(
+            unit=unit, criteria_set=family, indicator_code__in=codes
+        ).values_list("indicator_code", "cost")
+    )
+    from_works = works_costs(unit, codes - set(entered))
+    gaps = []
+    for number, indicator in open_:
+        code = indicator["code"]
+        closable = indicator["status"] != Status.NO_THRESHOLD
+        if code in entered:
+            cost, source = entered[code], "entered"
+        elif code in from_works:
+            cost, source = from_works[code], "works"
+        else:
+            cost, source, closable = Decimal(0), "", False
+        gaps.append(CostedGap(Gap(code, number, cost, closable), source, indicator["status"]))
+    return result, gaps
+
+
+def money(amount: Decimal) -> str:
+    """VND as officials say it: "1,2 tỷ đồng", "350 triệu đồng", "45.000 đồng"."""
+    if amount >= 10**9:
+        figure = (amount / 10**9).quantize(Decimal("0.01")).normalize()
+        return _("%(n)s billion dong") % {"n": format(figure, "f").replace(".", ",")}
+    if amount >= 10**6:
+        figure = (amount / 10**6).quantize(Decimal("0.1")).normalize()
+        return _("%(n)s million dong") % {"n": format(figure, "f").replace(".", ",")}
+    return _("%(n)s dong") % {"n": f"{int(amount):,}".replace(",", ".")}
+
+
+def explain(path: Path, budget: Decimal | None = None) -> str:
+    """The path in words: what to close and what it costs, and why a cheaper gap was left."""
+    if not path.feasible:
+        text = _("The target cannot be reached with the known costs.")
+        if budget is not None:
+            text += " " + _("The budget does not cover the criteria required.")
+        if path.unreachable:
+            text += " " + _("Criteria without a cost for every open indicator: %(list)s.") % {
+                "list": ", ".join(str(n) for n in path.unreachable)
+            }
+        return text
+    if not path.chosen:
+        return _("Nothing to close: the target is already reached.")
+    text = _("close %(codes)s: %(cost)s (%(before)s → %(after)s criteria met)") % {
+        "codes": join_codes([g.code for g in path.chosen]),
+        "cost": money(path.cost),
+        "before": path.met_before,
+        "after": path.met_after,
+    }
+    if path.cheaper_unused:
+        codes = sorted({g.code for g in path.cheaper_unused})
+        text += "; " + _("%(codes)s is cheaper but does not complete a criterion") % {
+            "codes": join_codes(codes)
+        }
+    return text
+
+
+def join_codes(codes: list[str]) -> str:
+    if len(codes) <= 1:
+        return "".join(codes)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(codes[:-1]), "last": codes[-1]}
+
+
+def plan_cheapest(
+    *,
+    unit: AdminUnit,
+    family: CriteriaSet,
+    target: int | list[int] | None = None,
+    budget: Decimal | None = None,
+    period: str | None = None,
+    key_criteria: bool = False,
+) -> CheapestPlan:
+    """The cheapest set of gaps to close for the target (a count of met criteria or criterion
+    numbers), or the most criteria within the budget. ``key_criteria``: every answer meets the
+    key criteria of the revocation rule that are not met yet. Reads only."""
+    if target is None and budget is None:
+        raise DecisionError(_("Give a target or a budget."), "target")
+    result, gaps = open_gaps(unit=unit, family=family, period=period)
+    if result is None:
+        return CheapestPlan(None, [], None, _("No result yet for this set."))
+    criteria = result.explanation["criteria"]
+    if isinstance(target, list):
+        unknown = set(target) - {c["number"] for c in criteria}
+        if unknown:
+            raise DecisionError(
+                _("The set has no criterion %(list)s.")
+                % {"list": ", ".join(str(n) for n in sorted(unknown))},
+                "criteria",
+            )
+        # A criterion met already needs nothing.
+        met = {c["number"] for c in criteria if c["status"] == Status.MET}
+        target = [n for n in target if n not in met]
+    if isinstance(target, int) and target > result.total:
+        raise DecisionError(
+            _("The set has %(total)s criteria.") % {"total": result.total}, "target"
+        )
+    keys = (
+        [
+            c["number"]
+            for c in result.explanation["criteria"]
+            if c["key"] and c["status"] != Status.MET
+        ]
+        if key_criteria
+        else []
+    )
+    path = cheapest_path([g.gap for g in gaps], target, budget, met=result.met, required=keys)
+    return CheapestPlan(result, gaps, path, explain(path, budget))
+
+
+# --- projections at the current pace -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A projection, never a result: where an indicator's trend meets its threshold."""
+
+    criterion: int
+    code: str
+    points: list[tuple[str, Decimal]]  # (period of the value, value), oldest first
+    threshold: Decimal
+    higher: bool
+    slope: Decimal  # per quarter
+    slope_low: Decimal
+    slope_high: Decimal
+    reaches: str | None  # the quarter the trend reaches the threshold; None: never
+    already: bool
+    deadline_missed: bool  # reaches after the year-end deadline asked about (or never)
+
+
+def _quarter_of(period_code: str) -> int:
+    end = parse_period(period_code).end
+    return quarter_index(end.year, (end.month - 1) // 3 + 1)
+
+
+def _decimal(text: Any) -> Decimal | None:
+    if text is None or text in ("true", "false"):
+        return None
+    try:
+        number = Decimal(str(text))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+def projections(
+    *, unit: AdminUnit, family: CriteriaSet, deadline_year: int | None = None
+) -> list[Projection]:
+    """For each numeric indicator not met in the latest working result with values from at
+    least three periods in the stored results, the Theil–Sen trend and the quarter it reaches
+    its threshold. A value carried forward counts once, at the period it was reported for."""
+    results = list(
+        SetResult.objects.filter(unit=unit, criteria_set=family).order_by("period_end", "period")
+    )
+    if not results:
+        return []
+    history: dict[str, dict[str, Decimal]] = {}
+    for result in results:
+        for criterion in result.explanation["criteria"]:
+            for indicator in criterion["indicators"]:
+                number = _decimal(indicator["value"])
+                source = indicator.get("value_period") or result.period
+                if number is not None:
+                    history.setdefault(indicator["code"], {})[source] = number
+    latest = results[-1]
+    now = _quarter_of(latest.period)
+    deadline = quarter_index(deadline_year, 4) if deadline_year else None
+    found = []
+    for criterion in latest.explanation["criteria"]:
+        for indicator in criterion["indicators"]:
+            threshold = _decimal(indicator["threshold"])
+            series = history.get(indicator["code"], {})
+            if indicator["status"] != Status.NOT_MET or threshold is None:
+                continue
+            points = sorted(series.items(), key=lambda item: parse_period(item[0]))
+            trend = theil_sen([(_quarter_of(p), v) for p, v in points])
+            if trend is None:
+                continue
+            higher = indicator["direction"] != "lower"
+            crossed = crossing(trend, threshold, higher=higher, after=now)
+            found.append(
+                Projection(
+                    criterion=criterion["number"],
+                    code=indicator["code"],
+                    points=points,
+                    threshold=threshold,
+                    higher=higher,
+                    slope=_rounded(trend.slope),
+                    slope_low=_rounded(trend.slope_low),
+                    slope_high=_rounded(trend.slope_high),
+                    reaches=None if crossed.index is None else quarter_label(crossed.index),
+                    already=crossed.already,
+                    deadline_missed=deadline is not None
+                    and (crossed.index is None or crossed.index > deadline),
+                )
+            )
+    return found
+
+
+def _rounded(value: Any) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+
+
+def projected_count(*, result: SetResult, found: list[Projection], year: int) -> int:
+    """The criteria met at the end of ``year`` at this pace: those met now, and those whose
+    every open indicator is projected to reach its threshold by then (an open indicator
+    without a projection — too little history, not a number — keeps its criterion open)."""
+    deadline = quarter_index(year, 4)
+    reaching = {
+        p.code for p in found if p.reaches is not None and _quarter_of_label(p.reaches) <= deadline
+    }
+    count = result.met
+    for criterion in result.explanation["criteria"]:
+        if criterion["status"] == Status.MET:
+            continue
+        open_codes = {i["code"] for i in criterion["indicators"] if i["status"] != Status.MET}
+        if open_codes and open_codes <= reaching:
+            count += 1
+    return count
+
+
+def _quarter_of_label(label: str) -> int:
+    year, quarter = label.split("Q")
+    return quarter_index(int(year), int(quarter))

@@ -1,0 +1,289 @@
+"""Scenario ("kịch bản") and cheapest-path pages: check permission, validate, call one service."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ntm.accounts.permissions import Action, can, require, unit_or_404
+from ntm.catalog.models import CriteriaSet
+from ntm.core.csvout import write_csv
+from ntm.decisions import selectors, services
+from ntm.decisions.errors import DecisionError
+from ntm.decisions.forms import (
+    CheapestForm,
+    GapCostForm,
+    ScenarioForm,
+    ScenarioValuesForm,
+    national_sets,
+)
+from ntm.decisions.models import GapCost, Scenario
+from ntm.finance.money import MoneyError, parse_vnd
+from ntm.geo.models import Level
+from ntm.planning.models import Plan
+
+
+def _refuse(form: Any, exc: DecisionError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc))
+
+
+def _create(user: Any, unit: Any, data: dict[str, Any]) -> Scenario:
+    source = data["source"]
+    family = data["criteria_set"]
+    if source == Scenario.Source.TARGETS:
+        period = services.check_period(data["base_period"])
+        plan = Plan.objects.filter(unit=unit, year=int(period[:4])).first()
+        if plan is None:
+            raise DecisionError(
+                _("%(unit)s has no plan for %(year)s.") % {"unit": unit.name, "year": period[:4]},
+                "source",
+            )
+        return services.scenario_from_targets(
+            user=user, plan=plan, criteria_set=family, base_period=period, name=data["name"]
+        )
+    if source == Scenario.Source.WORKS:
+        return services.scenario_from_works(
+            user=user,
+            unit=unit,
+            criteria_set=family,
+            base_period=data["base_period"],
+            name=data["name"],
+        )
+    return services.scenario_create(
+        user=user,
+        unit=unit,
+        criteria_set=family,
+        base_period=data["base_period"],
+        name=data["name"],
+        values=services.parse_lines(data["values"]),
+        note=data["note"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenarios(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = unit_or_404(request.user, unit_id)
+    form = ScenarioForm(request.POST or None, unit=unit)
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_PLAN, unit)
+        if form.is_valid():
+            try:
+                scenario = _create(request.user, unit, form.cleaned_data)
+            except DecisionError as exc:
+                _refuse(form, exc)
+            else:
+                return redirect("decisions:scenario", unit_id=unit.pk, scenario_id=scenario.pk)
+    return render(
+        request,
+        "decisions/scenarios.html",
+        {
+            "unit": unit,
+            "scenarios": selectors.scenarios_of(unit),
+            "sets": national_sets(unit),
+            "form": form,
+            "can_manage": can(request.user, Action.MANAGE_PLAN, unit),
+        },
+    )
+
+
+def _scenario(request: HttpRequest, unit_id: int, scenario_id: int, action: Action) -> Scenario:
+    unit = unit_or_404(request.user, unit_id, action)
+    # Looked up inside the unit of the URL only: another unit's scenario is not found.
+    return get_object_or_404(
+        Scenario.objects.select_related("unit", "criteria_set"), pk=scenario_id, unit=unit
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenario_detail(request: HttpRequest, unit_id: int, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(request, unit_id, scenario_id, Action.VIEW)
+    form = ScenarioValuesForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_PLAN, scenario.unit)
+        if form.is_valid():
+            try:
+                services.scenario_values_set(
+                    user=request.user,
+                    scenario=scenario,
+                    values=services.parse_lines(form.cleaned_data["values"]),
+                )
+            except DecisionError as exc:
+                form.add_error("values", str(exc))
+            else:
+                return redirect("decisions:scenario", unit_id=unit_id, scenario_id=scenario.pk)
+    outcome = services.scenario_evaluate(scenario)
+    if not form.is_bound:
+        form = ScenarioValuesForm(
+            initial={"values": "\n".join(f"{c} = {v}" for c, v in sorted(outcome.values.items()))}
+        )
+    return render(
+        request,
+        "decisions/scenario_detail.html",
+        {
+            "unit": scenario.unit,
+            "scenario": scenario,
+            "outcome": outcome,
+            "form": form,
+            "can_manage": can(request.user, Action.MANAGE_PLAN, scenario.unit),
+        },
+    )
+
+
+@login_required
+def scenario_export(request: HttpRequest, unit_id: int, scenario_id: int) -> HttpResponse:
+    """The side-by-side table as CSV, every row saying it is a scenario (kịch bản)."""
+    scenario = _scenario(request, unit_id, scenario_id, Action.VIEW)
+    outcome = services.scenario_evaluate(scenario)
+    label = _("Scenario (kịch bản)")
+    rows = [
+        [
+            label,
+            scenario.name,
+            scenario.base_period,
+            row.number,
+            i.code,
+            i.real_value or "",
+            i.real_status,
+            i.value or "",
+            i.status,
+            i.threshold or "",
+            "x" if i.overlaid else "",
+        ]
+        for row in outcome.rows
+        for i in row.indicators
+    ]
+    header = [
+        _("Kind"),
+        _("Scenario"),
+        _("Base period"),
+        _("Criterion"),
+        _("Indicator"),
+        _("Real value"),
+        _("Real status"),
+        _("Scenario value"),
+        _("Scenario status"),
+        _("Threshold"),
+        _("Given by the scenario"),
+    ]
+    response = HttpResponse(write_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="kich-ban-{scenario.unit.code}-{scenario.pk}.csv"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def scenario_delete(request: HttpRequest, unit_id: int, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(request, unit_id, scenario_id, Action.MANAGE_PLAN)
+    services.scenario_delete(user=request.user, scenario=scenario)
+    return redirect("decisions:scenarios", unit_id=unit_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cheapest(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
+    unit = unit_or_404(request.user, unit_id)
+    if unit.level != Level.COMMUNE:
+        raise Http404  # the cheapest path weighs a commune's gaps
+    family = get_object_or_404(national_sets(unit), code=set_code)
+    form = CheapestForm(request.GET or None)
+    cost_form = GapCostForm(None if "plan_year" in request.POST else request.POST or None)
+    target_error = ""
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_PLAN, unit)
+        if "plan_year" in request.POST:
+            # Confirmed: the path of the query shown is computed again, then written as targets.
+            done = _to_targets(request, unit, family, form)
+            if isinstance(done, Plan):
+                return redirect("planning:plan", unit_id=unit.pk, year=done.year)
+            target_error = done
+        elif cost_form.is_valid():
+            try:
+                services.gap_cost_set(
+                    user=request.user, unit=unit, criteria_set=family, **cost_form.cleaned_data
+                )
+            except DecisionError as exc:
+                _refuse(cost_form, exc)
+            else:
+                return redirect(request.get_full_path())
+    plan = None
+    if form.is_bound and form.is_valid():
+        plan = _cheapest(form, unit, family)
+    result, gaps = selectors.open_gaps(unit=unit, family=family)
+    year = int(result.period[:4]) if result is not None else None
+    found = selectors.projections(unit=unit, family=family, deadline_year=year)
+    return render(
+        request,
+        "decisions/cheapest.html",
+        {
+            "unit": unit,
+            "family": family,
+            "result": result,
+            "gaps": gaps,
+            "illustrative": GapCost.objects.filter(
+                unit=unit, criteria_set=family, is_demo=True
+            ).exists(),
+            "form": form,
+            "cost_form": cost_form,
+            "plan": plan,
+            "projections": found,
+            "projected_count": (
+                selectors.projected_count(result=result, found=found, year=year)
+                if result is not None and year is not None
+                else None
+            ),
+            "deadline_year": year,
+            "plans": Plan.objects.filter(unit=unit).order_by("-year"),
+            "target_error": target_error,
+            "can_manage": can(request.user, Action.MANAGE_PLAN, unit),
+        },
+    )
+
+
+def _cheapest(form: CheapestForm, unit: Any, family: CriteriaSet) -> selectors.CheapestPlan | None:
+    data = form.cleaned_data
+    budget: Decimal | None = None
+    if data["budget"]:
+        try:
+            budget = parse_vnd(data["budget"])
+        except MoneyError:
+            form.add_error("budget", _("Enter the budget in whole dong, e.g. 1200000000."))
+            return None
+    target: int | list[int] | None = data["criteria"] or data["target"]
+    try:
+        return selectors.plan_cheapest(
+            unit=unit,
+            family=family,
+            target=target,
+            budget=budget,
+            key_criteria=data["key_criteria"],
+        )
+    except DecisionError as exc:
+        _refuse(form, exc)
+        return None
+
+
+def _to_targets(
+    request: HttpRequest, unit: Any, family: CriteriaSet, form: CheapestForm
+) -> Plan | str:
+    """The plan the targets went into, or why none were written."""
+    year = request.POST.get("plan_year", "")
+    plan = Plan.objects.filter(unit=unit, year=int(year)).first() if year.isdigit() else None
+    if plan is None:
+        return _("Choose one of the unit's plans.")
+    found = _cheapest(form, unit, family) if form.is_valid() else None
+    if found is None:
+        return _("There is no path to turn into targets.")
+    try:
+        services.cheapest_to_targets(user=request.user, plan=plan, family=family, found=found)
+    except DecisionError as exc:
+        return str(exc)
+    return plan
