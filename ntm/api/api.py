@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from ntm.api import errors
 from ntm.api.auth import AUTH, RateLimit
-from ntm.api.routers import catalog, dhis2, planning, public, results, units, values
+from ntm.api.routers import catalog, decisions, dhis2, planning, public, results, units, values
 
 api = NinjaAPI(
     title="NTM API",
@@ -22,5 +22,5 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 errors.install(api)
-for module in (units, catalog, values, results, planning, dhis2, public):
+for module in (units, catalog, values, results, planning, decisions, dhis2, public):
     api.add_router("/v1/", module.router)

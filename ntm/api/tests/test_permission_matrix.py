@@ -123,6 +123,16 @@ MATRIX = {
         "text/csv",
         "admin",
     ),
+    "scenario_list": ("get", "/api/v1/scenarios", {"unit": FOREIGN}, None, None, "private"),
+    "scenario_detail": ("get", "/api/v1/scenarios/{scenario}", {}, None, None, "private"),
+    "projections": (
+        "get",
+        "/api/v1/projections",
+        {"unit": FOREIGN, "set": SET},
+        None,
+        None,
+        "private",
+    ),
     "public_unit": ("get", f"/api/v1/public/units/{FOREIGN}", {}, None, None, "public"),
     "public_work": ("get", "/api/v1/public/works/{work}", {}, None, None, "public"),
 }
@@ -142,6 +152,7 @@ def foreign(demo, other_commune, small_set):
     """Data in the foreign commune: a value, a plan with a task, a work, DHIS2 mappings."""
     from ntm.accounts.models import User
     from ntm.api.models import Dhis2Mapping
+    from ntm.decisions.models import Scenario
     from ntm.finance.models import Work
     from ntm.observations.services import value_set
     from ntm.planning.models import Plan, SolutionArea, Task
@@ -166,7 +177,10 @@ def foreign(demo, other_commune, small_set):
     Dhis2Mapping.objects.create(
         kind="element", criteria_set=small_set, code="1.1", dhis2_id="DeForeign01"
     )
-    return {"plan": plan.pk, "task": task.pk, "work": work.pk}
+    scenario = Scenario.objects.create(
+        unit=other_commune, criteria_set=small_set, base_period="2024Q1", name="Nếu đạt 1.1"
+    )
+    return {"plan": plan.pk, "task": task.pk, "work": work.pk, "scenario": scenario.pk}
 
 
 def _call(client, op, foreign, token=None):
