@@ -36,7 +36,8 @@ class IndicatorRow:
     result: dict[str, Any]  # one entry of SetResult.detail (value, threshold, gap, …)
     evidence: int = 0
     updated_at: dt.datetime | None = None
-    updated_by: str = ""
+    updated_by: str = ""  # the person's full name (their login when they have none)
+    updated_login: str = ""
 
 
 @dataclass
@@ -52,8 +53,11 @@ class CriterionRow:
         return sum(i.evidence for i in self.indicators)
 
     @property
-    def last_change(self) -> tuple[dt.datetime, str] | None:
-        changes = [(i.updated_at, i.updated_by) for i in self.indicators if i.updated_at]
+    def last_change(self) -> tuple[dt.datetime, str, str] | None:
+        """When, by whom (the person's name) and their login (for a tooltip)."""
+        changes = [
+            (i.updated_at, i.updated_by, i.updated_login) for i in self.indicators if i.updated_at
+        ]
         return max(changes) if changes else None
 
 
@@ -126,17 +130,17 @@ def set_page(
         .values_list("period", flat=True)
     )
     detail = {c["number"]: c for c in (result.explanation["criteria"] if result else [])}
-    values: dict[str, tuple[dt.datetime | None, str, int]] = {}
+    values: dict[str, tuple[dt.datetime | None, str, str, int]] = {}
     if result is not None:
-        for code, changed_at, user, evidence in (
+        for code, changed_at, login, name, evidence in (
             DataValue.objects.filter(
                 unit=unit, criteria_set=family, period_end__lte=result.period_end
             )
             .order_by("period_end", "updated_at")
             .annotate(n=Count("evidence"))
-            .values_list("code", "updated_at", "updated_by__username", "n")
+            .values_list("code", "updated_at", "updated_by__username", "updated_by__full_name", "n")
         ):
-            values[code] = (changed_at, user or "", evidence)
+            values[code] = (changed_at, name or login or "", login or "", evidence)
     officials = responsible_officials(unit)
     rows = []
     counts: Counter[str] = Counter()
@@ -145,9 +149,11 @@ def set_page(
         by_code = {i["code"]: i for i in stored.get("indicators", [])}
         indicator_rows = []
         for indicator in criterion.indicators.all():
-            updated_at, user, evidence = values.get(indicator.code, (None, "", 0))
+            updated_at, user, login, evidence = values.get(indicator.code, (None, "", "", 0))
             indicator_rows.append(
-                IndicatorRow(indicator, by_code.get(indicator.code, {}), evidence, updated_at, user)
+                IndicatorRow(
+                    indicator, by_code.get(indicator.code, {}), evidence, updated_at, user, login
+                )
             )
         status = stored.get("status", "no_data" if criterion.indicators.all() else "no_threshold")
         counts[status] += 1

@@ -216,3 +216,31 @@ def test_period_boxes_offer_the_units_periods_with_data_first(client, persona, c
     entry = reverse("evaluation:entry", args=[commune.pk, small_set.code, "2024Q1"])
     text = client.get(entry).text
     assert 'list="periods"' in text and '<option value="2024Q1">Quý I/2024 · có số liệu' in text
+
+
+def test_the_revocation_mark_and_names_are_for_people(client, persona, commune, small_set):
+    import datetime as dt
+
+    from ntm.recognition.models import Recognition
+
+    xa = persona("xa")
+    # Criterion 2 (key) not met: the revocation rule would apply, were the commune recognised.
+    _record(xa, commune, small_set, "2024Q1", {**Q1, "households": "100", "poor_households": "9"})
+    result = SetResult.objects.get(unit=commune)
+    assert result.revocation_risk == "revocation"
+    url = reverse("evaluation:set_result", args=[commune.pk, small_set.code])
+    text = client.get(url).text
+    assert "18/2022" not in text  # never recognised: no warning
+    # The last change names the person, the login only as a tooltip.
+    assert f'<span title="xa">{xa.full_name}</span>' in text
+    persona("tinh")
+    province = commune.parent.parent
+    table = reverse("evaluation:subunits", args=[province.pk, small_set.code])
+    assert "badge ended" not in client.get(table, {"basis": "working"}).text
+    Recognition.objects.create(
+        unit=commune,
+        set_code=small_set.code,
+        decision_number="1/QĐ",
+        decision_date=dt.date(2023, 1, 1),
+    )
+    assert "badge ended" in client.get(table, {"basis": "working"}).text
