@@ -1,0 +1,191 @@
+"""A province's allocation on stored results and costs: the selector and ``manage.py allocate``."""
+
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ntm.decisions.selectors import allocation_for
+from ntm.decisions.services import gap_cost_set
+from ntm.evaluation.actions import value_record
+from ntm.finance.models import BudgetLine, Work, WorkKind
+from ntm.geo.models import AdminUnit
+
+
+@pytest.fixture
+def province(demo):
+    return demo["24"]
+
+
+@pytest.fixture
+def two_communes(demo, commune, recorded, users):
+    """Dương Đức at 1/3 in 2024Q2, closing 2 and 3 for 1,2 tỷ (entered); Tân Thanh at 2/3,
+    closing 3 by an unfinished work's budget line of 500 triệu. Mỹ Thái and Xuân Hương have no
+    result."""
+    for code, cost in [("2", 300_000_000), ("3", 900_000_000)]:
+        gap_cost_set(
+            user=users["xa"], unit=commune, criteria_set=recorded, indicator_code=code, cost=cost
+        )
+    tan_thanh = AdminUnit.objects.get(code="07411")
+    for code, value in [
+        ("1.1", "90"),
+        ("1.2", "đạt"),
+        ("households", "100"),
+        ("poor_households", "1"),
+        ("3", "không đạt"),
+    ]:
+        value_record(
+            user=users["admin"],
+            unit=tan_thanh,
+            criteria_set=recorded,
+            code=code,
+            period="2024Q2",
+            value=value,
+        )
+    work = Work.objects.create(
+        unit=tan_thanh,
+        year=2024,
+        kind=WorkKind.OTHER,
+        name="Đài truyền thanh",
+        indicator_code="3",
+        status=Work.Status.IN_PROGRESS,
+    )
+    BudgetLine.objects.create(work=work, source="commune", amount=500_000_000)
+    done = Work.objects.create(
+        unit=tan_thanh,
+        year=2023,
+        kind=WorkKind.OTHER,
+        name="Cũ",
+        indicator_code="3",
+        status=Work.Status.DONE,
+    )
+    BudgetLine.objects.create(work=done, source="commune", amount=1)
+    return recorded
+
+
+def test_the_budget_goes_to_the_communes_it_brings_to_the_standard(province, two_communes):
+    found = allocation_for(
+        province=province,
+        family=two_communes,
+        period="2024Q2",
+        budget=Decimal(1_300_000_000),
+    )
+    assert [c.id for c in found.allocation.chosen] == ["07411"]
+    assert found.allocation.cost == Decimal(500_000_000)
+    assert dict((c.id, r) for c, r in found.allocation.not_chosen) == {"07408": "budget"}
+    assert sorted(u.code for u in found.no_result) == ["07420", "07429"]
+    assert found.communes["07408"].path.cost == Decimal(1_200_000_000)
+    both = allocation_for(
+        province=province, family=two_communes, period="2024Q2", budget=Decimal(1_700_000_000)
+    )
+    assert [c.id for c in both.allocation.chosen] == ["07408", "07411"]
+    assert both.allocation.reached == 2
+    # To 2 criteria Dương Đức needs only 2 (300 triệu) and Tân Thanh is there already.
+    two = allocation_for(
+        province=province,
+        family=two_communes,
+        period="2024Q2",
+        budget=Decimal(400_000_000),
+        target=2,
+    )
+    assert [c.id for c in two.allocation.chosen] == ["07408"]
+    assert two.allocation.cost == Decimal(300_000_000)
+    assert dict((c.id, r) for c, r in two.allocation.not_chosen) == {"07411": "already"}
+
+
+def test_a_floor_on_a_district_without_a_path_is_explained(province, two_communes):
+    found = allocation_for(
+        province=province,
+        family=two_communes,
+        period="2024Q2",
+        budget=Decimal(10**10),
+        floors={"217": 3},
+    )
+    assert not found.allocation.feasible
+    assert found.allocation.short == (("217", 3, 2, Decimal(1_700_000_000)),)
+
+
+def test_the_allocation_costs_five_queries_whatever_the_communes(
+    province, two_communes, django_assert_num_queries
+):
+    with django_assert_num_queries(5):
+        allocation_for(
+            province=province, family=two_communes, period="2024Q2", budget=Decimal(10**9)
+        )
+
+
+def _run(*args):
+    out = StringIO()
+    call_command("allocate", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_allocate_prints_the_choice_as_json(two_communes):
+    found = json.loads(
+        _run(
+            "--province",
+            "24",
+            "--set",
+            two_communes.code,
+            "--budget",
+            "1.300.000.000",
+            "--period",
+            "2024Q2",
+            "--format",
+            "json",
+        )
+    )
+    assert (found["feasible"], found["cost"], found["reached"]) == (True, "500000000", 1)
+    assert [(c["code"], c["cost"], c["path"]) for c in found["chosen"]] == [
+        ("07411", "500000000", ["3"])
+    ]
+    assert [(c["code"], c["reason"]) for c in found["not_chosen"]] == [
+        ("07408", "budget"),
+        ("07420", "no_result"),
+        ("07429", "no_result"),
+    ]
+    assert found["not_chosen"][0]["path"] == ["2", "3"]
+
+
+def test_allocate_as_text_and_with_floors(two_communes):
+    text = _run(
+        "--province",
+        "24",
+        "--set",
+        two_communes.code,
+        "--budget",
+        "2000000000",
+        "--period",
+        "2024Q2",
+    )
+    assert "2 xã được chọn" in text and "07408 Xã Dương Đức" in text
+    text = _run(
+        "--province",
+        "24",
+        "--set",
+        two_communes.code,
+        "--budget",
+        "2000000000",
+        "--period",
+        "2024Q2",
+        "--floor",
+        "217=3",
+    )
+    assert "217" in text and "1,7 tỷ đồng" in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--province", "99", "--budget", "1"], "No province"),
+        (["--province", "24", "--budget", "lots"], "--budget"),
+        (["--province", "24", "--budget", "1", "--floor", "217"], "--floor"),
+        (["--province", "24", "--budget", "1", "--target", "0"], None),
+        (["--province", "24", "--budget", "1", "--period", "2024Q9"], None),
+    ],
+)
+def test_allocate_refuses_bad_input_clearly(two_communes, args, message):
+    with pytest.raises(CommandError, match=message):
+        _run("--set", two_communes.code, *args)
