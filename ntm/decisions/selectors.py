@@ -396,14 +396,14 @@ def allocation_for(
         entered.setdefault(unit_id, {})[code] = cost
     by_path = {c.path: c.pk for c in communes}
     from_works: dict[int, dict[str, Decimal]] = {}
-    for path, code, total in (
+    for unit_path, code, total in (
         BudgetLine.objects.filter(work__unit__path__startswith=province.path, amount__isnull=False)
         .exclude(work__status=Work.Status.DONE)
         .values("work__unit__path", "work__indicator_code")
         .annotate(total=Sum("amount"))
         .values_list("work__unit__path", "work__indicator_code", "total")
     ):
-        owner = _commune_of(path, by_path)
+        owner = _commune_of(unit_path, by_path)
         if owner is not None and code:
             works = from_works.setdefault(owner, {})
             works[code] = works.get(code, Decimal(0)) + total
