@@ -349,7 +349,8 @@ def allocation_for(
     floors: dict[str, int] | None = None,
     goal: str = "most_reach",
 ) -> ProvinceAllocation:
-    """Every commune in force under the province (on the period's end, else today): its cheapest
+    """Every commune in force under the province (on the period's end, else today or the
+    province's last day): its cheapest
     path to ``target`` met criteria (None: every criterion of its set, the standard) from its
     working result as of the period, with the costs ``open_gaps`` uses; then the communes to
     fund within ``budget`` (``optimise.allocate``). A commune's group for ``floors`` is the
@@ -364,10 +365,12 @@ def allocation_for(
     if budget < 0:
         raise DecisionError(_("The budget cannot be negative."), "budget")
     wanted = parse_period(period) if period else None
+    # Without a period: the communes in force today, or on the province's last day if it ended.
+    day = wanted.end if wanted else min(today(), province.valid_to or today())
     communes = list(
         AdminUnit.objects.subtree_of(province)
         .filter(level=Level.COMMUNE)
-        .in_force(wanted.end if wanted else today())
+        .in_force(day)
         .select_related("parent")
         .order_by("code")
     )
@@ -436,6 +439,18 @@ def allocation_for(
     return ProvinceAllocation(
         allocate(chosen_from, budget, goal=goal, floors=floors), paths, no_result
     )
+
+
+def reason_labels() -> dict[str, str]:
+    """Why a commune was not chosen, in words (``Allocation.not_chosen``, or no result)."""
+    return {
+        "already": _("already at the target"),
+        "no_path": _("no known cost reaches the target"),
+        "budget": _("dearer than the money left"),
+        "goal": _("not below the revocation rule"),
+        "floors": _("the floors cannot be met"),
+        "no_result": _("no result for the set yet"),
+    }
 
 
 def _commune_of(path: str, by_path: dict[str, int]) -> int | None:

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from ntm.decisions.selectors import allocation_for
 from ntm.decisions.services import gap_cost_set
@@ -189,3 +190,34 @@ def test_allocate_as_text_and_with_floors(two_communes):
 def test_allocate_refuses_bad_input_clearly(two_communes, args, message):
     with pytest.raises(CommandError, match=message):
         _run("--set", two_communes.code, *args)
+
+
+def test_the_province_sees_the_allocation_page(persona, client, province, two_communes):
+    persona("tinh")
+    url = reverse("decisions:allocation", args=[province.pk, two_communes.code])
+    page = client.get(url, {"budget": "1.300.000.000"})
+    assert page.status_code == 200
+    rows = {r["candidate"].id: r for r in page.context["rows"]}
+    assert rows["07411"]["chosen"] and not rows["07408"]["chosen"]
+    assert rows["07408"]["reason"] == "đắt hơn số tiền còn lại"
+    assert "Xã Xuân Hương" in page.content.decode()
+    bad = client.get(url, {"budget": "nhiều"})
+    assert bad.status_code == 200 and bad.context["form"].errors["budget"]
+    assert bad.context["found"] is None
+
+
+def test_the_allocation_page_is_the_province_level_only(persona, client, province, two_communes):
+    persona("tinh")
+    commune = AdminUnit.objects.get(code="07411")
+    url = reverse("decisions:allocation", args=[commune.pk, two_communes.code])
+    assert client.get(url).status_code == 404
+    persona("xa")
+    url = reverse("decisions:allocation", args=[province.pk, two_communes.code])
+    assert client.get(url, {"budget": "1"}).status_code in (403, 404)
+
+
+def test_the_allocation_page_speaks_vietnamese(persona, client, province, two_communes):
+    persona("tinh")
+    url = reverse("decisions:allocation", args=[province.pk, two_communes.code])
+    text = client.get(url, {"budget": "1300000000"}).content.decode()
+    assert "Phân bổ ngân sách của tỉnh" in text and "Số xã được cấp vốn: 1" in text

@@ -33,7 +33,13 @@ from django.utils.translation import gettext as _
 from ntm.catalog.models import CriteriaSet
 from ntm.decisions.errors import DecisionError
 from ntm.decisions.optimise import GOALS
-from ntm.decisions.selectors import CommunePath, ProvinceAllocation, allocation_for, money
+from ntm.decisions.selectors import (
+    CommunePath,
+    ProvinceAllocation,
+    allocation_for,
+    money,
+    reason_labels,
+)
 from ntm.engine import parse_period
 from ntm.finance.money import MoneyError, parse_vnd
 from ntm.geo.models import AdminUnit, Level
@@ -151,17 +157,6 @@ class Command(BaseCommand):
         on = today()
         current = [v for v in versions if v.is_valid_on(on)]
         return (current or sorted(versions, key=lambda v: str(v.valid_from or "")))[-1]
-
-
-def reason_labels() -> dict[str, str]:
-    return {
-        "already": _("already at the target"),
-        "no_path": _("no known cost reaches the target"),
-        "budget": _("dearer than the money left"),
-        "goal": _("not below the revocation rule"),
-        "floors": _("the floors cannot be met"),
-        "no_result": _("no result for the set yet"),
-    }
 
 
 def _row(row: CommunePath, group: str) -> dict[str, Any]:
