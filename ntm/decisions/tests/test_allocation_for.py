@@ -109,12 +109,31 @@ def test_a_floor_on_a_district_without_a_path_is_explained(province, two_commune
 
 
 def test_the_allocation_costs_five_queries_whatever_the_communes(
-    province, two_communes, django_assert_num_queries
+    province, two_communes, users, django_assert_num_queries
 ):
     with django_assert_num_queries(5):
-        allocation_for(
+        before = allocation_for(
             province=province, family=two_communes, period="2024Q2", budget=Decimal(10**9)
         )
+    # Two more communes with results, costs and works: still five.
+    for code in ("07420", "07429"):
+        unit = AdminUnit.objects.get(code=code, valid_from=None)
+        value_record(
+            user=users["admin"],
+            unit=unit,
+            criteria_set=two_communes,
+            code="3",
+            period="2024Q2",
+            value="không đạt",
+        )
+        gap_cost_set(
+            user=users["admin"], unit=unit, criteria_set=two_communes, indicator_code="3", cost=5
+        )
+    with django_assert_num_queries(5):
+        after = allocation_for(
+            province=province, family=two_communes, period="2024Q2", budget=Decimal(10**9)
+        )
+    assert len(before.no_result) == 2 and after.no_result == []
 
 
 def _run(*args):
