@@ -24,6 +24,7 @@ from ntm.decisions.forms import (
 )
 from ntm.decisions.models import GapCost, Scenario
 from ntm.finance.money import MoneyError, parse_vnd
+from ntm.finance.tables import render as render_table
 from ntm.geo.models import Level
 from ntm.planning.models import Plan
 
@@ -331,6 +332,8 @@ def allocation(request: HttpRequest, unit_id: int, set_code: str) -> HttpRespons
                     "reason": labels[reason] if reason else "",
                 }
             )
+    if found is not None and request.GET.get("export") == "xlsx":
+        return _allocation_xlsx(unit, family, rows, found)
     return render(
         request,
         "decisions/allocation.html",
@@ -343,3 +346,43 @@ def allocation(request: HttpRequest, unit_id: int, set_code: str) -> HttpRespons
             "no_result_label": selectors.reason_labels()["no_result"],
         },
     )
+
+
+def _allocation_xlsx(
+    unit: Any, family: CriteriaSet, rows: list[dict[str, Any]], found: Any
+) -> HttpResponse:
+    """The table of the page as a spreadsheet: every commune, funded or why not."""
+    columns = [
+        _("Code"),
+        _("Commune"),
+        _("District"),
+        _("Criteria met"),
+        _("Target"),
+        _("Cost (VND)"),
+        _("Funded"),
+        _("Reason"),
+        _("Cheapest path"),
+    ]
+    lines = [
+        [
+            row["candidate"].id,
+            row["commune"].unit.name,
+            row["candidate"].group,
+            str(row["candidate"].met),
+            str(row["candidate"].target),
+            "" if row["candidate"].cost is None else str(row["candidate"].cost),
+            _("yes") if row["chosen"] else "",
+            row["reason"],
+            row["commune"].explanation,
+        ]
+        for row in rows
+    ]
+    no_result = selectors.reason_labels()["no_result"]
+    lines += [[u.code, u.name, "", "", "", "", "", no_result, ""] for u in found.no_result]
+    data = render_table(columns, lines, fmt="xlsx", sheet="allocation")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"allocation-{unit.code}-{family.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

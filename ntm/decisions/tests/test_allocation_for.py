@@ -2,11 +2,12 @@
 
 import json
 from decimal import Decimal
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from ntm.decisions.selectors import allocation_for
 from ntm.decisions.services import gap_cost_set
@@ -240,3 +241,19 @@ def test_the_allocation_page_speaks_vietnamese(persona, client, province, two_co
     url = reverse("decisions:allocation", args=[province.pk, two_communes.code])
     text = client.get(url, {"budget": "1300000000"}).content.decode()
     assert "Phân bổ ngân sách của tỉnh" in text and "Số xã được cấp vốn: 1" in text
+
+
+def test_the_allocation_exports_as_xlsx(persona, client, province, two_communes):
+    persona("tinh")
+    url = reverse("decisions:allocation", args=[province.pk, two_communes.code])
+    page = client.get(url, {"budget": "1300000000"})
+    assert "export=xlsx" in page.content.decode()
+    response = client.get(url, {"budget": "1300000000", "export": "xlsx"})
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:2] == ["Mã", "Xã"]
+    by_code = {r[0]: r for r in rows[1:]}
+    assert by_code["07411"][5] == "500000000" and by_code["07411"][6] == "có"
+    assert by_code["07408"][7] == "đắt hơn số tiền còn lại"
+    assert by_code["07429"][7] == "chưa có kết quả cho bộ tiêu chí"
