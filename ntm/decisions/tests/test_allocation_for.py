@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ntm.decisions.selectors import allocation_for
+from ntm.decisions.selectors import allocation_for, plan_cheapest
 from ntm.decisions.services import gap_cost_set
 from ntm.evaluation.actions import value_record
 from ntm.finance.models import BudgetLine, Work, WorkKind
@@ -257,3 +257,16 @@ def test_the_allocation_exports_as_xlsx(persona, client, province, two_communes)
     assert by_code["07411"][5] == "500000000" and by_code["07411"][6] == "có"
     assert by_code["07408"][7] == "đắt hơn số tiền còn lại"
     assert by_code["07429"][7] == "chưa có kết quả cho bộ tiêu chí"
+
+
+@pytest.mark.parametrize("period, target", [("2024Q2", None), ("2024Q1", 2), (None, 3)])
+def test_each_commune_path_is_what_plan_cheapest_finds(province, two_communes, period, target):
+    """The batched reads give every commune the result and costs plan_cheapest reads alone."""
+    found = allocation_for(
+        province=province, family=two_communes, period=period, budget=Decimal(10**9), target=target
+    )
+    for code in ("07408", "07411"):
+        row = found.communes[code]
+        alone = plan_cheapest(unit=row.unit, family=two_communes, target=target or 3, period=period)
+        assert row.result == alone.result
+        assert row.path == alone.path
