@@ -72,3 +72,14 @@ class CheapestForm(forms.Form):
             return sorted({int(part) for part in text.split(",") if part.strip()})
         except ValueError:
             raise forms.ValidationError(_("Write criterion numbers, e.g. 8, 17.")) from None
+
+
+class AllocationForm(forms.Form):
+    budget = forms.CharField(label=_("Budget for the year (VND)"), max_length=30)
+    target = forms.IntegerField(
+        label=_("Criteria met to reach"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_("Empty: every criterion of the set (the standard)."),
+    )

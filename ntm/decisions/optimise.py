@@ -231,3 +231,144 @@ class _Model:
         for g in self.gaps:
             needs[g.criterion].add(g.code)
         return {n for n in self.numbers if all((n, code) in closed for code in needs[n])}
+
+
+# --- a province's budget across its communes ----------------------------------------------------
+
+GOALS = ("most_reach", "fewest_below")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One commune for a province's allocation: ``met`` criteria now, ``target`` to reach the
+    standard, ``cost`` of its cheapest path there (None: no known cost reaches it); ``group`` for
+    floors (a district, say); ``at_risk``: below the revocation rule unless funded (the goal
+    ``fewest_below`` counts only these)."""
+
+    id: str
+    met: int
+    target: int
+    cost: Decimal | None
+    group: str = ""
+    at_risk: bool = False
+
+
+@dataclass(frozen=True)
+class Allocation:
+    feasible: bool
+    chosen: tuple[Candidate, ...]  # in id order
+    cost: Decimal
+    reached: int  # communes at the standard once the chosen are funded, those already there too
+    already: int  # communes at the standard without money
+    # Every commune not chosen with its reason: "already" (at the standard), "no_path" (no known
+    # cost reaches it), "budget" (dearer than the money left), "goal" (affordable, but funding
+    # it would not serve the goal: not at risk), "floors" (nothing is chosen: the floors cannot
+    # be met).
+    not_chosen: tuple[tuple[Candidate, str], ...]
+    # When infeasible: per group, (floor, communes fundable, least cost of the floor), for the
+    # groups whose floor cannot be met; and the least cost of all floors together.
+    short: tuple[tuple[str, int, int, Decimal], ...] = ()
+    floors_cost: Decimal = Decimal(0)
+
+
+def allocate(
+    communes: Iterable[Candidate],
+    budget: Decimal,
+    *,
+    goal: str = "most_reach",
+    floors: dict[str, int] | None = None,
+) -> Allocation:
+    """Choose communes to fund within ``budget`` so that the most reach the standard
+    (``most_reach``) or the most at risk of revocation are funded (``fewest_below``), at least
+    cost among the best, with at least ``floors[group]`` communes funded in each group.
+
+    A binary knapsack solved exactly by HiGHS: x per fundable commune, Σ cost·x ≤ budget,
+    Σ over a group x ≥ floor; first the best count, then the least cost with that count. Groups
+    are disjoint, so the floors alone cost the sum of each group's cheapest ``floor``
+    communes: a floor is infeasible exactly when its group has too few fundable communes or that
+    sum exceeds the budget, and the answer says which."""
+    if goal not in GOALS:
+        raise ValueError(f"goal must be one of {GOALS}, not {goal!r}")
+    floors = {g: n for g, n in (floors or {}).items() if n > 0}
+    communes = sorted(communes, key=lambda c: c.id)
+    done = [c for c in communes if c.met >= c.target]
+    fundable = [c for c in communes if c.met < c.target and c.cost is not None]
+    unreachable = [c for c in communes if c.met < c.target and c.cost is None]
+
+    short = []
+    floors_cost = Decimal(0)
+    for group, floor in sorted(floors.items()):
+        costs = sorted(c.cost for c in fundable if c.group == group and c.cost is not None)
+        least = sum(costs[:floor], Decimal(0))
+        floors_cost += least
+        if len(costs) < floor:
+            short.append((group, floor, len(costs), least))
+    if short or floors_cost > budget:
+        reasons = [(c, "already") for c in done] + [(c, "no_path") for c in unreachable]
+        reasons += [(c, "floors") for c in fundable]
+        return Allocation(
+            False,
+            (),
+            Decimal(0),
+            len(done),
+            len(done),
+            tuple(sorted(reasons, key=lambda r: r[0].id)),
+            tuple(short),
+            floors_cost,
+        )
+
+    weights = [1.0 if goal == "most_reach" or c.at_risk else 0.0 for c in fundable]
+    picked = _knapsack(fundable, weights, budget, floors)
+    chosen = tuple(fundable[i] for i in sorted(picked))
+    cost = sum((c.cost or Decimal(0) for c in chosen), Decimal(0))
+    left = budget - cost
+    reasons = [(c, "already") for c in done] + [(c, "no_path") for c in unreachable]
+    for i, c in enumerate(fundable):
+        if i not in picked:
+            reasons.append((c, "budget" if (c.cost or Decimal(0)) > left else "goal"))
+    return Allocation(
+        True,
+        chosen,
+        cost,
+        len(done) + len(chosen),
+        len(done),
+        tuple(sorted(reasons, key=lambda r: r[0].id)),
+    )
+
+
+def _knapsack(
+    items: list[Candidate], weights: list[float], budget: Decimal, floors: dict[str, int]
+) -> set[int]:
+    if not items:
+        return set()
+    n = len(items)
+    h = _highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.0)
+    inf = highspy.kHighsInf
+    cols = np.arange(n, dtype=np.int32)
+    h.addVars(n, np.zeros(n), np.ones(n))
+    h.changeColsIntegrality(n, cols, np.array([highspy.HighsVarType.kInteger] * n))
+    costs = np.array([float(c.cost or 0) for c in items])
+
+    def row(low: float, high: float, ids: list[int], coefs: np.ndarray) -> None:
+        h.addRow(low, high, len(ids), np.array(ids, dtype=np.int32), coefs)
+
+    row(-inf, float(budget), list(range(n)), costs)
+    for group, floor in floors.items():
+        ids = [i for i, c in enumerate(items) if c.group == group]
+        row(float(floor), inf, ids, np.ones(len(ids)))
+
+    def run(objective: np.ndarray) -> set[int]:
+        h.changeColsCost(n, cols, objective)
+        h.run()
+        # The floors were checked feasible above, and x = 0 with them met is a solution.
+        assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        values = h.getSolution().col_value
+        return {i for i in range(n) if values[i] > 0.5}
+
+    first = run(-np.array(weights))
+    best = sum(weights[i] for i in first)
+    row(best - 0.5, inf, list(range(n)), np.array(weights))
+    return run(costs)

@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 from ntm.catalog.models import CriteriaSet
 from ntm.decisions.errors import DecisionError
 from ntm.decisions.models import GapCost, Scenario
-from ntm.decisions.optimise import Gap, Path, cheapest_path
+from ntm.decisions.optimise import Allocation, Candidate, Gap, Path, allocate, cheapest_path
 from ntm.decisions.trend import crossing, quarter_index, quarter_label, theil_sen
 from ntm.engine import parse_period
 from ntm.engine.model import Status
+from ntm.engine.revocation import Risk
 from ntm.evaluation.models import Basis, SetResult
 from ntm.evaluation.selectors import result_as_of
 from ntm.finance.models import BudgetLine, Work
-from ntm.geo.models import AdminUnit
+from ntm.geo.models import AdminUnit, Level
+from ntm.geo.selectors import today
 
 
 def scenarios_of(unit: AdminUnit) -> list[Scenario]:
@@ -75,22 +77,32 @@ def open_gaps(
     )
     if result is None:
         return None, []
-    open_ = [
-        (c["number"], i)
-        for c in result.explanation["criteria"]
-        if c["status"] != Status.MET
-        for i in c["indicators"]
-        if i["status"] != Status.MET
-    ]
-    codes = {i["code"] for _n, i in open_}
+    codes = {i["code"] for _n, i in _open_indicators(result)}
     entered = dict(
         GapCost.objects.filter(
             unit=unit, criteria_set=family, indicator_code__in=codes
         ).values_list("indicator_code", "cost")
     )
     from_works = works_costs(unit, codes - set(entered))
+    return result, _costed(result, entered, from_works)
+
+
+def _open_indicators(result: SetResult) -> list[tuple[int, dict[str, Any]]]:
+    return [
+        (c["number"], i)
+        for c in result.explanation["criteria"]
+        if c["status"] != Status.MET
+        for i in c["indicators"]
+        if i["status"] != Status.MET
+    ]
+
+
+def _costed(
+    result: SetResult, entered: dict[str, Decimal], from_works: dict[str, Decimal]
+) -> list[CostedGap]:
+    """The result's open indicators with their costs: entered, else the works', else none."""
     gaps = []
-    for number, indicator in open_:
+    for number, indicator in _open_indicators(result):
         code = indicator["code"]
         closable = indicator["status"] != Status.NO_THRESHOLD
         if code in entered:
@@ -100,7 +112,7 @@ def open_gaps(
         else:
             cost, source, closable = Decimal(0), "", False
         gaps.append(CostedGap(Gap(code, number, cost, closable), source, indicator["status"]))
-    return result, gaps
+    return gaps
 
 
 def money(amount: Decimal) -> str:
@@ -307,3 +319,146 @@ def projected_count(*, result: SetResult, found: list[Projection], year: int) ->
 def _quarter_of_label(label: str) -> int:
     year, quarter = label.split("Q")
     return quarter_index(int(year), int(quarter))
+
+
+# --- a province's budget across its communes ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommunePath:
+    unit: AdminUnit
+    result: SetResult | None  # None: no result yet for the set
+    path: Path | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ProvinceAllocation:
+    allocation: Allocation
+    communes: dict[str, CommunePath]  # by commune code, every commune in force
+    no_result: list[AdminUnit]  # communes left out: no result for the set yet
+
+
+def allocation_for(
+    *,
+    province: AdminUnit,
+    family: CriteriaSet,
+    period: str | None,
+    budget: Decimal,
+    target: int | None = None,
+    floors: dict[str, int] | None = None,
+    goal: str = "most_reach",
+) -> ProvinceAllocation:
+    """Every commune in force under the province (on the period's end, else today or the
+    province's last day): its cheapest
+    path to ``target`` met criteria (None: every criterion of its set, the standard) from its
+    working result as of the period, with the costs ``open_gaps`` uses; then the communes to
+    fund within ``budget`` (``optimise.allocate``). A commune's group for ``floors`` is the
+    code of its parent (the district; the province itself where there is none).
+
+    Five queries whatever the number of communes: the communes, the candidate results (light
+    columns), the chosen results, the entered costs, the works' budget lines by unit and
+    indicator. The cheapest path is then solved per commune in memory: each is its own
+    integer program (bench/allocate.py measures it against the allocation)."""
+    if target is not None and target < 1:
+        raise DecisionError(_("The target is at least 1 criterion."), "target")
+    if budget < 0:
+        raise DecisionError(_("The budget cannot be negative."), "budget")
+    wanted = parse_period(period) if period else None
+    # Without a period: the communes in force today, or on the province's last day if it ended.
+    day = wanted.end if wanted else min(today(), province.valid_to or today())
+    communes = list(
+        AdminUnit.objects.subtree_of(province)
+        .filter(level=Level.COMMUNE)
+        .in_force(day)
+        .select_related("parent")
+        .order_by("code")
+    )
+    ids = [c.pk for c in communes]
+    candidates = SetResult.on(Basis.WORKING).filter(unit_id__in=ids, criteria_set=family)
+    if wanted is not None:
+        candidates = candidates.filter(period_end__lte=wanted.end)
+    best: dict[int, tuple[int, str, Any]] = {}
+    # The same choice as result_as_of: the period asked for, else the latest before it.
+    for pk, unit_id, code, end in candidates.order_by("-period_end", "period").values_list(
+        "pk", "unit_id", "period", "period_end"
+    ):
+        held = best.get(unit_id)
+        if held is None or (
+            wanted is not None and code == wanted.code and held[1] != wanted.code and end == held[2]
+        ):
+            best[unit_id] = (pk, code, end)
+    results = {
+        r.unit_id: r
+        for r in SetResult.on(Basis.WORKING).filter(pk__in=[b[0] for b in best.values()])
+    }
+    entered: dict[int, dict[str, Decimal]] = {}
+    for unit_id, code, cost in GapCost.objects.filter(
+        unit_id__in=ids, criteria_set=family
+    ).values_list("unit_id", "indicator_code", "cost"):
+        entered.setdefault(unit_id, {})[code] = cost
+    by_path = {c.path: c.pk for c in communes}
+    from_works: dict[int, dict[str, Decimal]] = {}
+    for unit_path, code, total in (
+        BudgetLine.objects.filter(work__unit__path__startswith=province.path, amount__isnull=False)
+        .exclude(work__status=Work.Status.DONE)
+        .values("work__unit__path", "work__indicator_code")
+        .annotate(total=Sum("amount"))
+        .values_list("work__unit__path", "work__indicator_code", "total")
+    ):
+        owner = _commune_of(unit_path, by_path)
+        if owner is not None and code:
+            works = from_works.setdefault(owner, {})
+            works[code] = works.get(code, Decimal(0)) + total
+    paths: dict[str, CommunePath] = {}
+    chosen_from: list[Candidate] = []
+    no_result = []
+    for commune in communes:
+        result = results.get(commune.pk)
+        if result is None:
+            no_result.append(commune)
+            paths[commune.code] = CommunePath(commune, None, None, _("No result yet for this set."))
+            continue
+        mine = entered.get(commune.pk, {})
+        works = {k: v for k, v in from_works.get(commune.pk, {}).items() if k not in mine}
+        gaps = _costed(result, mine, works)
+        goal_count = result.total if target is None else target
+        path = cheapest_path([g.gap for g in gaps], goal_count, met=result.met)
+        paths[commune.code] = CommunePath(commune, result, path, explain(path))
+        parent = commune.parent
+        chosen_from.append(
+            Candidate(
+                id=commune.code,
+                met=result.met,
+                target=goal_count,
+                cost=path.cost if path.feasible else None,
+                group=parent.code if parent is not None else "",
+                at_risk=result.revocation_risk == Risk.REVOCATION,
+            )
+        )
+    return ProvinceAllocation(
+        allocate(chosen_from, budget, goal=goal, floors=floors), paths, no_result
+    )
+
+
+def reason_labels() -> dict[str, str]:
+    """Why a commune was not chosen, in words (``Allocation.not_chosen``, or no result)."""
+    return {
+        "already": _("already at the target"),
+        "no_path": _("no known cost reaches the target"),
+        "budget": _("dearer than the money left"),
+        "goal": _("not below the revocation rule"),
+        "floors": _("the floors cannot be met"),
+        "no_result": _("no result for the set yet"),
+    }
+
+
+def _commune_of(path: str, by_path: dict[str, int]) -> int | None:
+    """The commune whose subtree holds the unit at ``path`` (the commune or one of its
+    villages)."""
+    parts = path.strip(".").split(".")
+    for k in range(len(parts), 0, -1):
+        found = by_path.get("." + ".".join(parts[:k]) + ".")
+        if found is not None:
+            return found
+    return None

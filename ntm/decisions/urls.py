@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path(U + "scenarios/<int:scenario_id>/delete/", views.scenario_delete, name="scenario_delete"),
     path(U + "cheapest/<slug:set_code>/", views.cheapest, name="cheapest"),
+    path(U + "allocation/<slug:set_code>/", views.allocation, name="allocation"),
 ]

@@ -15,6 +15,7 @@ from ntm.core.csvout import write_csv
 from ntm.decisions import selectors, services
 from ntm.decisions.errors import DecisionError
 from ntm.decisions.forms import (
+    AllocationForm,
     CheapestForm,
     GapCostForm,
     ScenarioForm,
@@ -23,6 +24,7 @@ from ntm.decisions.forms import (
 )
 from ntm.decisions.models import GapCost, Scenario
 from ntm.finance.money import MoneyError, parse_vnd
+from ntm.finance.tables import render as render_table
 from ntm.geo.models import Level
 from ntm.planning.models import Plan
 
@@ -287,3 +289,100 @@ def _to_targets(
     except DecisionError as exc:
         return str(exc)
     return plan
+
+
+@login_required
+@require_http_methods(["GET"])
+def allocation(request: HttpRequest, unit_id: int, set_code: str) -> HttpResponse:
+    """Which communes of the province a budget brings to the standard (reads only)."""
+    unit = unit_or_404(request.user, unit_id)
+    if unit.level != Level.PROVINCE:
+        raise Http404  # a province's budget across its communes
+    family = get_object_or_404(national_sets(unit), code=set_code)
+    form = AllocationForm(request.GET or None)
+    found = None
+    if form.is_bound and form.is_valid():
+        try:
+            budget = parse_vnd(form.cleaned_data["budget"])
+        except MoneyError:
+            form.add_error("budget", _("Enter the budget in whole dong, e.g. 1200000000."))
+        else:
+            try:
+                found = selectors.allocation_for(
+                    province=unit,
+                    family=family,
+                    period=None,
+                    budget=budget,
+                    target=form.cleaned_data["target"],
+                )
+            except DecisionError as exc:
+                _refuse(form, exc)
+    rows = []
+    if found is not None:
+        labels = selectors.reason_labels()
+        reasons = {c.id: r for c, r in found.allocation.not_chosen}
+        chosen = {c.id for c in found.allocation.chosen}
+        for candidate in [*found.allocation.chosen, *(c for c, _r in found.allocation.not_chosen)]:
+            reason = reasons.get(candidate.id)
+            rows.append(
+                {
+                    "candidate": candidate,
+                    "commune": found.communes[candidate.id],
+                    "chosen": candidate.id in chosen,
+                    "reason": labels[reason] if reason else "",
+                }
+            )
+    if found is not None and request.GET.get("export") == "xlsx":
+        return _allocation_xlsx(unit, family, rows, found)
+    return render(
+        request,
+        "decisions/allocation.html",
+        {
+            "unit": unit,
+            "family": family,
+            "form": form,
+            "found": found,
+            "rows": rows,
+            "no_result_label": selectors.reason_labels()["no_result"],
+        },
+    )
+
+
+def _allocation_xlsx(
+    unit: Any, family: CriteriaSet, rows: list[dict[str, Any]], found: Any
+) -> HttpResponse:
+    """The table of the page as a spreadsheet: every commune, funded or why not."""
+    columns = [
+        _("Code"),
+        _("Commune"),
+        _("District"),
+        _("Criteria met"),
+        _("Target"),
+        _("Cost (VND)"),
+        _("Funded"),
+        _("Reason"),
+        _("Cheapest path"),
+    ]
+    lines = [
+        [
+            row["candidate"].id,
+            row["commune"].unit.name,
+            row["candidate"].group,
+            str(row["candidate"].met),
+            str(row["candidate"].target),
+            "" if row["candidate"].cost is None else str(row["candidate"].cost),
+            _("yes") if row["chosen"] else "",
+            row["reason"],
+            row["commune"].explanation,
+        ]
+        for row in rows
+    ]
+    no_result = selectors.reason_labels()["no_result"]
+    lines += [[u.code, u.name, "", "", "", "", "", no_result, ""] for u in found.no_result]
+    data = render_table(columns, lines, fmt="xlsx", sheet="allocation")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"allocation-{unit.code}-{family.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
