@@ -170,6 +170,10 @@ def test_province_table_filters_by_status_and_sorts_by_count(client, demo_values
     assert client.get(url, {"status": "none"}).context["page"].rows == []
     # An unknown filter or order is ignored, not an error.
     assert client.get(url, {"status": "x", "sort": "y"}).status_code == 200
+    # The province's budget across these communes is one click away (decision support).
+    assert reverse("decisions:allocation", args=[bac_ninh.pk, "xa-ntm-2026-2030"]) in (
+        client.get(url).text
+    )
 
 
 def test_a_recognised_commune_sees_the_revocation_warning_on_its_page(client, demo_values):
