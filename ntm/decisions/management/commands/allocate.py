@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from ntm.catalog.models import CriteriaSet
 from ntm.decisions.errors import DecisionError
+from ntm.decisions.management.options import national_set, period_option
 from ntm.decisions.optimise import GOALS
 from ntm.decisions.selectors import (
     CommunePath,
@@ -66,18 +67,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: Any) -> None:
         translation.activate("vi")
-        period = options["period"].strip()
-        if period:
-            try:
-                period = parse_period(period).code
-            except ValueError as exc:
-                raise CommandError(str(exc)) from exc
+        period = period_option(options["period"])
         province = self._province(options["province"].strip(), period)
-        family = CriteriaSet.objects.filter(
-            code=options["set_code"], localises__isnull=True
-        ).first()
-        if family is None:
-            raise CommandError(f"No national criteria set has the code {options['set_code']!r}.")
+        family = national_set(options["set_code"])
         try:
             budget = parse_vnd(options["budget"])
         except MoneyError as exc:

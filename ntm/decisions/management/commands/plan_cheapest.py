@@ -24,8 +24,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from ntm.catalog.models import CriteriaSet
 from ntm.decisions.errors import DecisionError
+from ntm.decisions.management.options import national_set, period_option
 from ntm.decisions.selectors import plan_cheapest
 from ntm.engine import parse_period
 from ntm.finance.money import MoneyError, parse_vnd
@@ -53,18 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         # Explanations are for Vietnamese officials whatever the shell's locale.
         translation.activate("vi")
-        period = options["period"].strip()
-        if period:
-            try:
-                period = parse_period(period).code
-            except ValueError as exc:
-                raise CommandError(str(exc)) from exc
+        period = period_option(options["period"])
         unit = self._unit(options["unit"].strip(), period)
-        family = CriteriaSet.objects.filter(
-            code=options["set_code"], localises__isnull=True
-        ).first()
-        if family is None:
-            raise CommandError(f"No national criteria set has the code {options['set_code']!r}.")
+        family = national_set(options["set_code"])
         try:
             criteria = sorted({int(p) for p in options["criteria"].split(",") if p.strip()})
         except ValueError as exc:
