@@ -95,7 +95,9 @@ deps: ## Debian packages for PDF rendering, browser tests, the office suite of d
 	apt-get update
 	@# LibreOffice without its GUI prints our DOCX/XLSX in `make docs-check` (no recommends: no Java).
 	apt-get install -y --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui
-	apt-get install -y npm chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
+	@# npm comes with NodeSource's nodejs where that is installed (Debian's npm conflicts with it).
+	command -v npm >/dev/null 2>&1 || apt-get install -y npm
+	apt-get install -y chromium fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext postgresql-client
 
 bench: setup ## benchmarks (print figures and ratios)
 	$(DEV_ENV) $(PY) bench/import_units.py

@@ -30,14 +30,19 @@ class RevocationAssessment:
 
 
 def revocation_risk(result: SetResult) -> RevocationAssessment:
-    failed = [c for c in result.criteria if c.status is Status.NOT_MET]
-    total = result.total
+    return assess(tuple((c.number, c.status, c.key) for c in result.criteria))
+
+
+def assess(criteria: tuple[tuple[int, Status, bool], ...]) -> RevocationAssessment:
+    """The rule over each criterion's (number, status, key)."""
+    failed = [(number, key) for number, status, key in criteria if status is Status.NOT_MET]
+    total = len(criteria)
     share = (
         (Decimal(len(failed)) * 100 / Decimal(total)).quantize(Decimal("0.01"))
         if total
         else Decimal(0)
     )
-    failed_key = tuple(c.number for c in failed if c.key)
+    failed_key = tuple(number for number, key in failed if key)
     if share >= 50 or (share >= 30 and failed_key):
         risk = Risk.REVOCATION
     elif failed:

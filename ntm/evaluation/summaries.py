@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q
@@ -53,6 +54,12 @@ def contribution_at(timeline: Timeline, day: dt.date) -> Contribution:
     return found
 
 
+@lru_cache(maxsize=4096)
+def _parts(criteria_status: str) -> tuple[tuple[str, int], ...]:
+    """ "1m 2n" → (("1", 0), ("2", 1)): parsed once, as most units share a few patterns."""
+    return tuple((part[:-1], _LETTERS.index(part[-1])) for part in criteria_status.split())
+
+
 @dataclass
 class Counts:
     reported: int = 0
@@ -67,9 +74,12 @@ class Counts:
         self.reported += sign
         self.met_all += sign * (status == "met")
         self.revocation += sign * (risk == "revocation")
-        for part in criteria_status.split():
-            counts = self.criteria.setdefault(part[:-1], [0, 0, 0, 0])
-            counts[_LETTERS.index(part[-1])] += sign
+        criteria = self.criteria
+        for number, position in _parts(criteria_status):
+            counts = criteria.get(number)
+            if counts is None:
+                counts = criteria[number] = [0, 0, 0, 0]
+            counts[position] += sign
 
     @classmethod
     def of(cls, row: AreaSummary) -> "Counts":

@@ -48,3 +48,29 @@ def test_every_demo_result_is_unchanged(db):
         ("2024Q1", 12),
         ("2024Q4", 13),
     ]
+
+
+def test_results_rebuilt_in_bulk_are_the_pinned_ones(db, monkeypatch):
+    """Every result rewritten at once — by COPY and one INSERT … ON CONFLICT on PostgreSQL
+    (``COPY_FROM`` lowered so the demo's small batches take that path), by executemany on
+    SQLite — over rows that exist (the conflict path) and over none."""
+    from ntm.demo.loader import load_demo
+    from ntm.evaluation import services
+    from ntm.evaluation.models import SetResult, UnitBasis
+
+    load_demo(with_values=True)
+    monkeypatch.setattr(services, "COPY_FROM", 1)
+    expected = _rows((FIXTURES / "demo-results.jsonl").read_text(encoding="utf-8"))
+    # Rows that exist but say something else: each must be updated in place.
+    SetResult.stored.update(met=0, input_hash="stale", detail={})
+    call_command("evaluate", "--full", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("evaluate", "--format", "json", stdout=out)
+    assert _rows(out.getvalue(), "working") == expected
+    # No row at all: each is inserted.
+    SetResult.stored.all().delete()
+    UnitBasis.objects.all().delete()
+    call_command("evaluate", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("evaluate", "--format", "json", stdout=out)
+    assert _rows(out.getvalue(), "working") == expected
