@@ -31,6 +31,15 @@ def scenarios_of(unit: AdminUnit) -> list[Scenario]:
     )
 
 
+def scenarios_for_switch(*, unit: AdminUnit, family: CriteriaSet | None) -> list[Scenario]:
+    """The unit's scenarios of a national set (all of them without one), newest first: one
+    query."""
+    found = Scenario.objects.filter(unit=unit).select_related("criteria_set")
+    if family is not None:
+        found = found.filter(criteria_set=family)
+    return list(found.order_by("-created_at", "pk"))
+
+
 @dataclass(frozen=True)
 class CostedGap:
     gap: Gap
@@ -251,14 +260,7 @@ def projections(
     )
     if not results:
         return []
-    history: dict[str, dict[str, Decimal]] = {}
-    for result in results:
-        for criterion in result.explanation["criteria"]:
-            for indicator in criterion["indicators"]:
-                number = _decimal(indicator["value"])
-                source = indicator.get("value_period") or result.period
-                if number is not None:
-                    history.setdefault(indicator["code"], {})[source] = number
+    history = _history(results)
     latest = results[-1]
     now = _quarter_of(latest.period)
     deadline = quarter_index(deadline_year, 4) if deadline_year else None
@@ -294,6 +296,20 @@ def projections(
     return found
 
 
+def _history(results: list[SetResult]) -> dict[str, dict[str, Decimal]]:
+    """Per indicator code, its numeric values by the period each was reported for (a value
+    carried forward counts once)."""
+    history: dict[str, dict[str, Decimal]] = {}
+    for result in results:
+        for criterion in result.explanation["criteria"]:
+            for indicator in criterion["indicators"]:
+                number = _decimal(indicator["value"])
+                source = indicator.get("value_period") or result.period
+                if number is not None:
+                    history.setdefault(indicator["code"], {})[source] = number
+    return history
+
+
 def _rounded(value: Any) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
 
@@ -319,6 +335,107 @@ def projected_count(*, result: SetResult, found: list[Projection], year: int) ->
 def _quarter_of_label(label: str) -> int:
     year, quarter = label.split("Q")
     return quarter_index(int(year), int(quarter))
+
+
+@dataclass(frozen=True)
+class TargetProjection:
+    """A plan target the current pace does not reach by its deadline: a projection shown beside
+    the target's status, never a status of its own (the stored judgement stands)."""
+
+    target_id: int
+    what: str  # the indicator code, or "" for a count of criteria
+    wanted: Decimal  # the target value or count
+    reaches: str | None  # the quarter the trend reaches it; None: not at this pace
+    deadline: str  # the deadline's quarter
+    points: int  # periods of history the trend was drawn from
+
+    @property
+    def text(self) -> str:
+        wanted = format(self.wanted.normalize(), "f")
+        if self.what:
+            if self.reaches is None:
+                return _("at this pace, %(code)s does not reach %(value)s") % {
+                    "code": self.what,
+                    "value": wanted,
+                }
+            return _("at this pace, %(code)s reaches %(value)s in %(when)s, after the deadline") % {
+                "code": self.what,
+                "value": wanted,
+                "when": self.reaches,
+            }
+        if self.reaches is None:
+            return _("at this pace, %(n)s criteria met is not reached") % {"n": wanted}
+        return _("at this pace, %(n)s criteria are met in %(when)s, after the deadline") % {
+            "n": wanted,
+            "when": self.reaches,
+        }
+
+
+OPEN_TARGETS = ("on_track", "at_risk")
+
+
+def target_projections(*, unit_id: int, rows: list[Any]) -> dict[int, TargetProjection]:
+    """For the plan's indicator and criteria-count targets still open (on track or at risk)
+    with at least three periods of history in the unit's working results, the Theil–Sen trend
+    of the indicator (or of the count met): the targets it reaches only after their deadline's
+    quarter, or never, by target id. One query, none without such targets."""
+    wanted = [
+        row.target
+        for row in rows
+        if row.judgement.status in OPEN_TARGETS
+        and row.target.criteria_set_id is not None
+        and (
+            (row.target.kind == "indicator" and row.target.indicator_code and row.target.value)
+            or (row.target.kind == "criteria_count" and row.target.count)
+        )
+    ]
+    if not wanted:
+        return {}
+    by_set: dict[int, list[SetResult]] = {}
+    for result in SetResult.objects.filter(
+        unit_id=unit_id, criteria_set_id__in={t.criteria_set_id for t in wanted}
+    ).order_by("period_end", "period"):
+        by_set.setdefault(result.criteria_set_id, []).append(result)
+    found: dict[int, TargetProjection] = {}
+    for target in wanted:
+        results = by_set.get(target.criteria_set_id, [])
+        if not results:
+            continue
+        now = _quarter_of(results[-1].period)
+        end = target.deadline
+        deadline = quarter_index(end.year, (end.month - 1) // 3 + 1)
+        if target.kind == "indicator":
+            series = _history(results).get(target.indicator_code, {})
+            points = sorted(series.items(), key=lambda item: parse_period(item[0]))
+            higher = _direction(results[-1], target.indicator_code) != "lower"
+            goal = Decimal(target.value)
+            what = target.indicator_code
+        else:
+            points = [(r.period, Decimal(r.met)) for r in results]
+            higher, goal, what = True, Decimal(target.count), ""
+        trend = theil_sen([(_quarter_of(p), v) for p, v in points])
+        if trend is None:
+            continue
+        crossed = crossing(trend, goal, higher=higher, after=now)
+        if crossed.index is not None and crossed.index <= deadline:
+            continue
+        found[target.pk] = TargetProjection(
+            target_id=target.pk,
+            what=what,
+            wanted=goal,
+            reaches=None if crossed.index is None else quarter_label(crossed.index),
+            deadline=quarter_label(deadline),
+            points=len({_quarter_of(p) for p, _v in points}),
+        )
+    return found
+
+
+def _direction(result: SetResult, code: str) -> str:
+    for criterion in result.explanation["criteria"]:
+        for indicator in criterion["indicators"]:
+            if indicator["code"] == code:
+                return str(indicator.get("direction", "higher"))
+    return "higher"
 
 
 # --- a province's budget across its communes ---------------------------------------------------

@@ -1,5 +1,6 @@
 """Scenario ("kịch bản") and cheapest-path pages: check permission, validate, call one service."""
 
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from ntm.accounts.permissions import Action, can, require, unit_or_404
 from ntm.catalog.models import CriteriaSet
 from ntm.core.csvout import write_csv
 from ntm.decisions import selectors, services
+from ntm.decisions.charts import AllocationChart, allocation_chart
 from ntm.decisions.errors import DecisionError
 from ntm.decisions.forms import (
     AllocationForm,
@@ -301,6 +303,7 @@ def allocation(request: HttpRequest, unit_id: int, set_code: str) -> HttpRespons
     family = get_object_or_404(national_sets(unit), code=set_code)
     form = AllocationForm(request.GET or None)
     found = None
+    budget = Decimal(0)
     if form.is_bound and form.is_valid():
         try:
             budget = parse_vnd(form.cleaned_data["budget"])
@@ -332,8 +335,9 @@ def allocation(request: HttpRequest, unit_id: int, set_code: str) -> HttpRespons
                     "reason": labels[reason] if reason else "",
                 }
             )
+    chart = allocation_chart(found, budget) if found is not None else None
     if found is not None and request.GET.get("export") == "xlsx":
-        return _allocation_xlsx(unit, family, rows, found)
+        return _allocation_xlsx(unit, family, rows, found, chart)
     return render(
         request,
         "decisions/allocation.html",
@@ -343,15 +347,25 @@ def allocation(request: HttpRequest, unit_id: int, set_code: str) -> HttpRespons
             "form": form,
             "found": found,
             "rows": rows,
+            "chart": chart,
+            "illustrative": found is not None
+            and GapCost.objects.filter(
+                unit__path__startswith=unit.path, criteria_set=family, is_demo=True
+            ).exists(),
             "no_result_label": selectors.reason_labels()["no_result"],
         },
     )
 
 
 def _allocation_xlsx(
-    unit: Any, family: CriteriaSet, rows: list[dict[str, Any]], found: Any
+    unit: Any,
+    family: CriteriaSet,
+    rows: list[dict[str, Any]],
+    found: Any,
+    chart: AllocationChart | None,
 ) -> HttpResponse:
-    """The table of the page as a spreadsheet: every commune, funded or why not."""
+    """The table of the page as a spreadsheet: every commune, funded or why not; the chart on
+    a second sheet."""
     columns = [
         _("Code"),
         _("Commune"),
@@ -380,9 +394,26 @@ def _allocation_xlsx(
     no_result = selectors.reason_labels()["no_result"]
     lines += [[u.code, u.name, "", "", "", "", "", no_result, ""] for u in found.no_result]
     data = render_table(columns, lines, fmt="xlsx", sheet="allocation")
+    if chart is not None:
+        data = _with_chart(data, chart)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     name = f"allocation-{unit.code}-{family.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _with_chart(data: bytes, chart: AllocationChart) -> bytes:
+    """The workbook with the chart as a picture on a sheet of its own, under its title."""
+    # deferred: openpyxl takes ~0.6 s to import and only XLSX files need it
+    from openpyxl import load_workbook
+    from openpyxl.drawing.image import Image
+
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.create_sheet("chart")
+    sheet["A1"] = chart.title
+    sheet.add_image(Image(io.BytesIO(chart.png)), "A3")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

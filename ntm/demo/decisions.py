@@ -13,6 +13,9 @@ from typing import Any
 from ntm.catalog.models import CriteriaSet
 from ntm.decisions.models import GapCost, Scenario
 from ntm.decisions.services import gap_cost_set, scenario_create
+from ntm.engine.model import Status
+from ntm.evaluation.models import Basis
+from ntm.evaluation.selectors import result_as_of
 from ntm.geo.models import AdminUnit
 
 ADVANCED = "xa-ntm-nang-cao-2021-2025"
@@ -64,3 +67,81 @@ def load_decisions_demo(units: dict[str, AdminUnit], users: dict[str, Any]) -> S
         note=NOTE,
         is_demo=True,
     )
+
+
+# --- Bắc Giang's budget across its communes (illustrative) ------------------------------------
+
+ALLOCATION_NOTE = (
+    "Chi phí minh họa (demo) để minh họa phân bổ ngân sách tỉnh Bắc Giang, không phải dự toán"
+)
+# What closing each indicator's gap costs a commune, illustrative round figures (VND); Dương
+# Đức's own costs above are the same. Criteria 10 (income) and 11 (poverty) have none: money for
+# works does not buy them.
+INDICATOR_COSTS = {
+    **COSTS,
+    "1.1": 300_000_000,
+    "1.2": 200_000_000,
+    "3.1": 1_500_000_000,
+    "3.2": 400_000_000,
+    "4.1": 600_000_000,
+    "4.2": 800_000_000,
+    "5.1": 3_000_000_000,
+    "6.1": 400_000_000,
+    "6.2": 300_000_000,
+    "7.1": 1_200_000_000,
+    "8.1": 150_000_000,
+    "8.2": 150_000_000,
+    "8.3": 100_000_000,
+    "9.1": 500_000_000,
+    "9.2": 700_000_000,
+    "12.1": 250_000_000,
+    "13.1": 100_000_000,
+    "14.1": 150_000_000,
+    "14.2": 300_000_000,
+    "16.1": 200_000_000,
+    "18.2": 150_000_000,
+    "19.1": 100_000_000,
+    "19.2": 100_000_000,
+}
+# The other communes of Lạng Giang before the 2025 merger, each dearer or cheaper to build in
+# (percent of the figures above): with Dương Đức, a province budget has a real choice to make.
+COMMUNE_PERCENT = {"07411": 90, "07420": 100, "07429": 110}
+
+
+def load_allocation_demo(users: dict[str, Any]) -> int:
+    """Illustrative costs of every open indicator with a known cost in the latest working result
+    of Tân Thanh, old Mỹ Thái and Xuân Hương (their Q2/2025 reports), so that Bắc Giang's
+    allocation (``manage.py allocate --province 24 --set xa-ntm-nang-cao-2021-2025 --period
+    2025Q2 --target 15 --budget 10000000000``, or the province's allocation page) weighs four
+    communes. Entered by the province's coordinator; idempotent. Returns how many costs were
+    added."""
+    advanced = CriteriaSet.objects.get(code=ADVANCED)
+    added = 0
+    for code, percent in COMMUNE_PERCENT.items():
+        commune = AdminUnit.objects.get(code=code, valid_from=None)
+        result = result_as_of(unit=commune, family=advanced, period=None, basis=Basis.WORKING)
+        if result is None:
+            continue
+        have = set(
+            GapCost.objects.filter(unit=commune, criteria_set=advanced).values_list(
+                "indicator_code", flat=True
+            )
+        )
+        for criterion in result.explanation["criteria"]:
+            for indicator in criterion["indicators"]:
+                code_ = indicator["code"]
+                if indicator["status"] == Status.MET or code_ not in INDICATOR_COSTS:
+                    continue
+                if code_ in have:
+                    continue
+                gap_cost_set(
+                    user=users["tinh"],
+                    unit=commune,
+                    criteria_set=advanced,
+                    indicator_code=code_,
+                    cost=INDICATOR_COSTS[code_] * percent // 100,
+                    note=ALLOCATION_NOTE,
+                    is_demo=True,
+                )
+                added += 1
+    return added

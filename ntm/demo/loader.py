@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ntm.accounts.models import Membership, Role, User
-from ntm.demo.decisions import load_decisions_demo
+from ntm.demo.decisions import load_allocation_demo, load_decisions_demo
 from ntm.demo.today import load_today_demo
 from ntm.demo.values import load_demo_values
 from ntm.finance.demo import load_finance_demo
@@ -176,4 +176,6 @@ def load_demo(*, with_values: bool = False) -> dict[str, AdminUnit]:
         # Before today's demo: the people of Dương Đức still act there in 2024.
         load_decisions_demo(units, users)
         load_today_demo(units, users)
+        # After today's demo: the other communes' Q2/2025 reports are recorded there.
+        load_allocation_demo(users)
     return units

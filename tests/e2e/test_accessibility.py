@@ -32,8 +32,12 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, page):
 
     if not AXE.exists():
         pytest.fail("axe-core is not installed: run `make e2e` (npm ci in tests/e2e/axe)")
+    from ntm.decisions.models import Scenario
+
     units = load_demo(with_values=True)
     my_thai = units["07420"]
+    duong_duc = units["07408"]
+    scenario = Scenario.objects.get(unit=duong_duc).pk
     base = live_server.url
     login(page, base, "xa")
     pages = [
@@ -45,6 +49,9 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, page):
         f"/units/{my_thai.pk}/finance/2026/",
         f"/units/{my_thai.pk}/reports/",
         "/p/07420/",
+        # The scenario switcher with a scenario chosen (Dương Đức's demo scenario).
+        f"/units/{duong_duc.pk}/sets/xa-ntm-nang-cao-2021-2025/?period=2024Q4&scenario={scenario}",
+        f"/units/{duong_duc.pk}/plans/2024/?scenario={scenario}",
     ]
     found = {}
     for width, height in [(1280, 900), (390, 844)]:

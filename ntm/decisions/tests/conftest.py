@@ -1,7 +1,10 @@
 import pytest
 
 from ntm.accounts.models import User
+from ntm.decisions.services import gap_cost_set
 from ntm.evaluation.actions import value_record
+from ntm.finance.models import BudgetLine, Work, WorkKind
+from ntm.geo.models import AdminUnit
 
 
 @pytest.fixture
@@ -33,3 +36,54 @@ def recorded(commune, small_set, users):
             user=admin, unit=commune, criteria_set=small_set, code=code, period=period, value=value
         )
     return small_set
+
+
+@pytest.fixture
+def province(demo):
+    return demo["24"]
+
+
+@pytest.fixture
+def two_communes(demo, commune, recorded, users):
+    """Dương Đức at 1/3 in 2024Q2, closing 2 and 3 for 1,2 tỷ (entered); Tân Thanh at 2/3,
+    closing 3 by an unfinished work's budget line of 500 triệu. Mỹ Thái and Xuân Hương have no
+    result."""
+    for code, cost in [("2", 300_000_000), ("3", 900_000_000)]:
+        gap_cost_set(
+            user=users["xa"], unit=commune, criteria_set=recorded, indicator_code=code, cost=cost
+        )
+    tan_thanh = AdminUnit.objects.get(code="07411")
+    for code, value in [
+        ("1.1", "90"),
+        ("1.2", "đạt"),
+        ("households", "100"),
+        ("poor_households", "1"),
+        ("3", "không đạt"),
+    ]:
+        value_record(
+            user=users["admin"],
+            unit=tan_thanh,
+            criteria_set=recorded,
+            code=code,
+            period="2024Q2",
+            value=value,
+        )
+    work = Work.objects.create(
+        unit=tan_thanh,
+        year=2024,
+        kind=WorkKind.OTHER,
+        name="Đài truyền thanh",
+        indicator_code="3",
+        status=Work.Status.IN_PROGRESS,
+    )
+    BudgetLine.objects.create(work=work, source="commune", amount=500_000_000)
+    done = Work.objects.create(
+        unit=tan_thanh,
+        year=2023,
+        kind=WorkKind.OTHER,
+        name="Cũ",
+        indicator_code="3",
+        status=Work.Status.DONE,
+    )
+    BudgetLine.objects.create(work=done, source="commune", amount=1)
+    return recorded

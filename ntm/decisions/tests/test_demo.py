@@ -79,3 +79,49 @@ def test_the_manager_turns_the_cheapest_path_into_draft_targets(full_demo, clien
     assert bad.status_code == 200 and "Chọn một kế hoạch" in bad.content.decode()
     client.force_login(User.objects.get(username="xem"))
     assert client.post(url + "?target=15", {"plan_year": "2024"}).status_code == 403
+
+
+def test_bac_giang_weighs_four_communes_with_illustrative_costs(full_demo, client):
+    """Tân Thanh, old Mỹ Thái and Xuân Hương get illustrative costs of their open gaps (entered
+    by the province, marked demo): 10 tỷ brings Dương Đức and Mỹ Thái to 15/19, 18 tỷ Tân Thanh
+    too; Xuân Hương, the dearest, waits."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ntm.decisions.models import GapCost
+    from ntm.demo.decisions import ALLOCATION_NOTE
+
+    others = GapCost.objects.filter(unit__code__in=["07411", "07420", "07429"])
+    assert others.count() > 40 and not others.filter(is_demo=False).exists()
+    assert set(others.values_list("note", flat=True)) == {ALLOCATION_NOTE}
+    assert not others.filter(indicator_code__in=["10", "11"]).exists()
+
+    def allocate(budget):
+        out = StringIO()
+        call_command(
+            "allocate",
+            *["--province", "24", "--set", "xa-ntm-nang-cao-2021-2025", "--period", "2025Q2"],
+            *["--target", "15", "--budget", budget, "--format", "json"],
+            stdout=out,
+        )
+        return json.loads(out.getvalue())
+
+    ten = allocate("10000000000")
+    assert [c["code"] for c in ten["chosen"]] == ["07408", "07420"]
+    assert {c["code"]: c["reason"] for c in ten["not_chosen"]} == {
+        "07411": "budget",
+        "07429": "budget",
+    }
+    assert ten["cost"] == "9150000000"
+    eighteen = allocate("18000000000")
+    assert [c["code"] for c in eighteen["chosen"]] == ["07408", "07411", "07420"]
+
+    client.force_login(User.objects.get(username="tinh"))
+    page = client.get(
+        reverse("decisions:allocation", args=[full_demo["24"].pk, "xa-ntm-nang-cao-2021-2025"]),
+        {"budget": "10000000000", "target": "15"},
+    ).content.decode()
+    assert "Minh họa: các chi phí là số liệu minh họa" in page
+    assert page.count('id="funded-') == 2 and page.count('id="not-funded-') == 2
