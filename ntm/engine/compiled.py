@@ -276,17 +276,24 @@ class CompiledSet:
                 rank = _RANK[letter]
                 if rank < worst:
                     worst = rank
+                # ``text_of``, inline: this runs for every indicator of every result.
+                if value is None or type(value) is str:
+                    shown = value
+                elif type(value) is Decimal:
+                    shown = format(value, "f")
+                else:
+                    shown = text_of(value)
                 explained.append(
                     [
                         code,
                         letter,
-                        text_of(value),
+                        shown,
                         source,
                         latest_period(names, periods)
                         if source == "computed"
                         else periods.get(code, ""),
                         *threshold_part,
-                        text_of(gap),
+                        None if gap is None else format(gap, "f"),
                         direction,
                         reason,
                     ]
