@@ -9,7 +9,10 @@ the problems it finds as sentences; an empty list is a pass:
 - every expected table row whole on one page, every word of it unbroken;
 - the page number centred in the top margin on pages 2 onwards, 12.5-14.5 pt, and none on page 1
   nor in the bottom margin;
-- no two words overlapping, and no ruled line through a word.
+- no two words overlapping, and no ruled line through a word;
+- a rule under the issuer's name (a third to a half as long, centred under it) and one under the
+  motto (as long as it), below their letters: a line, a thin box or a thin picture (XLSX);
+- no "###" (a number or a date too wide for its spreadsheet column).
 
 pdfplumber is a development dependency: only the checking command and the tests import this
 module.
@@ -36,7 +39,10 @@ TOP_BAND_PT = 2.0 * PT_PER_CM  # the top margin of Decree 30 (2 cm)
 BOTTOM_BAND_PT = 2.0 * PT_PER_CM
 CENTRE_TOLERANCE_PT = 1.0 * PT_PER_CM  # "centred": within a centimetre of the page's middle
 PAGE_NUMBER_PT = (12.5, 14.5)  # Decree 30 asks 13-14 pt
-MOTTO_PT = 14.0
+RULE_BELOW_PT = 10.0  # a heading's rule: within this of its letters' foot
+RULE_CENTRE_PT = 0.5 * PT_PER_CM
+MOTTO_RULE = (0.85, 1.15)  # the motto's rule, in the motto's printed width
+ISSUER_RULE = (0.25, 0.65)  # the issuer's, in the issuer's (Decree 30: a third to a half)
 OVERLAP_PT = 1.0  # word boxes may touch (line boxes are the font's height), not overlap more
 LINE_TOLERANCE_PT = 1.5  # a rule may graze a word's box (a cell border under its last line)
 # Times New Roman / Liberation Serif, in em: the glyphs' reach above and below the baseline.
@@ -57,12 +63,10 @@ class Expected:
     signature: list[str] = field(default_factory=list)  # titles and name, as printed
     recipients: bool = False  # "Nơi nhận:" printed beside the signature
     rows: list[list[str]] = field(default_factory=list)  # each table row's non-empty cells
-    # A workbook is printed fitted to the page's width: LibreOffice scales its header with it
-    # (it ignores ``scaleWithDoc``), so sizes are read against the 14 pt motto on page 1.
-    scaled: bool = False
+    issuer: str = ""  # the issuer's name as printed: its rule and the motto's are checked
 
 
-def expected_for(document: Document, *, rows: bool = True, scaled: bool = False) -> Expected:
+def expected_for(document: Document, *, rows: bool = True) -> Expected:
     """The checks' expectations for ``document`` (already ``for_format``-ed)."""
     signature = document.signature
     lines: list[str] = []
@@ -80,7 +84,10 @@ def expected_for(document: Document, *, rows: bool = True, scaled: bool = False)
             if isinstance(block, Table):
                 table_rows.extend(_row_texts(block))
     return Expected(
-        signature=lines, recipients=bool(document.recipients), rows=table_rows, scaled=scaled
+        signature=lines,
+        recipients=bool(document.recipients),
+        rows=table_rows,
+        issuer=document.header.issuer.upper(),
     )
 
 
@@ -149,14 +156,18 @@ def check_pdf(path: Path, expected: Expected) -> list[str]:
         problems: list[str] = []
         problems += check_motto(texts, expected.motto)
         problems += check_signature(texts, expected)
-        scale = _motto_scale(words[0], expected.motto) if expected.scaled else 1.0
-        problems += check_page_numbers(pages, words, scale=scale)
+        problems += check_page_numbers(pages, words)
+        if expected.issuer:
+            problems += check_header_rules(pages[0], words[0], expected)
         for number, (page, page_words) in enumerate(zip(pages, words, strict=True), start=1):
             glyphs = _glyphs(page, page_words)
             problems += [f"page {number}: {p}" for p in check_overlaps(glyphs)]
             problems += [f"page {number}: {p}" for p in check_rules(page, glyphs)]
         if expected.rows:
             problems += check_rows(pages, expected.rows)
+        for number, page_words in enumerate(words, start=1):
+            if any("###" in w["text"] for w in page_words):
+                problems.append(f"page {number}: '###', a number too wide for its column")
         return problems
 
 
@@ -188,20 +199,11 @@ def check_signature(texts: Sequence[str], expected: Expected) -> list[str]:
     return []
 
 
-def _motto_scale(words: Sequence[dict[str, Any]], motto: str) -> float:
-    """The printed size of the motto's first word over its 14 pt."""
-    first = normal(motto).split(" ")[0]
-    sizes = [float(w["size"]) for w in words if w["text"] == first]
-    return sizes[0] / MOTTO_PT if sizes else 1.0
-
-
 def _is_page_number(word: dict[str, Any]) -> bool:
     return bool(re.fullmatch(r"\d{1,4}", word["text"]))
 
 
-def check_page_numbers(
-    pages: Sequence[Any], words: Sequence[list[dict[str, Any]]], *, scale: float = 1.0
-) -> list[str]:
+def check_page_numbers(pages: Sequence[Any], words: Sequence[list[dict[str, Any]]]) -> list[str]:
     """Decree 30: the number centred in the top margin, from page 2; nothing in the bottom
     margin that looks like a page number ("1", "1 / 8")."""
     problems = []
@@ -228,8 +230,8 @@ def check_page_numbers(
         shown = [w for w in top if w["text"] == str(number)]
         if not shown:
             problems.append(f"page {number}: no page number {number} centred in the top margin")
-        elif not PAGE_NUMBER_PT[0] <= float(shown[0]["size"]) / scale <= PAGE_NUMBER_PT[1]:
-            size = float(shown[0]["size"]) / scale
+        elif not PAGE_NUMBER_PT[0] <= float(shown[0]["size"]) <= PAGE_NUMBER_PT[1]:
+            size = float(shown[0]["size"])
             problems.append(f"page {number}: the page number is {size:.1f} pt, not 13-14")
     return problems
 
@@ -285,7 +287,10 @@ def check_rules(page: Any, glyphs: Sequence[dict[str, Any]]) -> list[str]:
         )
 
     found: dict[str, None] = {}
-    for edge in ruled.horizontal_edges:
+    edges = list(ruled.horizontal_edges)
+    for picture in _thin_pictures(page):  # both sides of a picture drawn as a rule
+        edges += [{**picture, "top": picture["top"]}, {**picture, "top": picture["bottom"]}]
+    for edge in edges:
         y = float(edge["top"])
         margin = -LINE_TOLERANCE_PT if in_table(edge) else RULE_CLEARANCE_PT
         for glyph in glyphs:
@@ -301,6 +306,76 @@ def check_rules(page: Any, glyphs: Sequence[dict[str, Any]]) -> list[str]:
                 if down > LINE_TOLERANCE_PT:
                     found[f"a border at {x:.1f} pt crosses {glyph['word']!r}"] = None
     return list(found)
+
+
+def _thin_pictures(page: Any) -> list[dict[str, Any]]:
+    """Pictures drawn as horizontal rules (a workbook's rules are stretched one-pixel images)."""
+    return [
+        image
+        for image in page.images
+        if float(image["bottom"]) - float(image["top"]) <= THIN_PT
+        and float(image["x1"]) - float(image["x0"]) > 10 * THIN_PT
+    ]
+
+
+def _horizontal_rules(page: Any) -> list[dict[str, Any]]:
+    """The page's thin horizontal lines and pictures (a table's borders among them), each as
+    ``top``, ``x0`` and ``x1``."""
+    rules = [
+        {"top": float(e["top"]), "x0": float(e["x0"]), "x1": float(e["x1"])}
+        for e in _ruled(page).horizontal_edges
+    ]
+    rules += [
+        {"top": float(i["top"]), "x0": float(i["x0"]), "x1": float(i["x1"])}
+        for i in _thin_pictures(page)
+    ]
+    return rules
+
+
+def _run_box(words: Sequence[dict[str, Any]], text: str) -> tuple[float, float, float] | None:
+    """``x0``, ``x1`` and ``bottom`` of the first run of words reading ``text``."""
+    tokens = normal(text).split(" ")
+    texts = [w["text"] for w in words]
+    for start in range(len(texts) - len(tokens) + 1):
+        if texts[start : start + len(tokens)] == tokens:
+            run = words[start : start + len(tokens)]
+            return (
+                min(float(w["x0"]) for w in run),
+                max(float(w["x1"]) for w in run),
+                max(float(w["bottom"]) for w in run),
+            )
+    return None
+
+
+def check_header_rules(page: Any, words: Sequence[dict[str, Any]], expected: Expected) -> list[str]:
+    """Decree 30 (Phụ lục I): a rule under the issuer's name, a third to a half as long and
+    centred under it, and one under the motto as long as it; each below the letters (that it
+    clears them is ``check_rules``'s), within ``RULE_BELOW_PT``."""
+    rules = _horizontal_rules(page)
+    problems = []
+    for name, text, (low, high) in (
+        ("issuer", expected.issuer, ISSUER_RULE),
+        ("motto", expected.motto, MOTTO_RULE),
+    ):
+        box = _run_box(words, text)
+        if box is None:
+            if name == "motto":  # a long issuer's name may wrap: its rule is not looked for
+                problems.append(f"page 1: the motto {text!r} is not printed on one line")
+            continue
+        x0, x1, bottom = box
+        width = x1 - x0
+        found = [
+            rule
+            for rule in rules
+            if bottom <= rule["top"] <= bottom + RULE_BELOW_PT
+            and abs((rule["x0"] + rule["x1"]) / 2 - (x0 + x1) / 2) <= RULE_CENTRE_PT
+            and low * width <= rule["x1"] - rule["x0"] <= high * width
+        ]
+        if not found:
+            problems.append(
+                f"page 1: no rule under the {name}, centred, {low:.0%}-{high:.0%} of its width"
+            )
+    return problems
 
 
 def _ruled(page: Any) -> Any:

@@ -14,8 +14,12 @@ a whole number) keeps each figure as the printed report shows it. Dates are date
 
 Layout (Decree 30 on paper): every written row with text gets a height from its wrapped lines (Excel
 never grows a merged or pre-styled row by itself), a chart is anchored below the table it follows
-on rows reserved for its height, and each sheet prints on A4 to the page's width with its print
-area, the table's header row repeated and the page number centred in the top margin from page 2.
+on rows reserved for its height, and each sheet prints on A4 with its print area, the table's
+header row repeated and the page number (13 pt) centred in the top margin from page 2. The
+columns fill the page's text width, so the sheet prints at 100 % and its 13-14 pt texts at their
+size; the rules under the issuer and the motto are thin pictures as long as Decree 30 asks; page
+breaks keep captions and headings with what follows, charts whole and the signature with the
+body's last row.
 """
 
 from __future__ import annotations
@@ -24,29 +28,49 @@ import datetime as dt
 import io
 import math
 import re
-import unicodedata
+from collections import defaultdict
 from copy import copy
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.drawing.image import Image
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
+from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from PIL import Image as PILImage
 
-from ntm.reports.document import Block, Cell, Chart, Column, Document, Heading, Paragraph, Table
+from ntm.reports.document import (
+    Block,
+    Cell,
+    Chart,
+    Column,
+    Document,
+    Header,
+    Heading,
+    Paragraph,
+    Table,
+)
+from ntm.reports.render.measure import column_widths, text_pt
 from ntm.reports.render.text import (
     FONT,
     MARGIN_CM,
     MOTTO,
     NATION,
+    PAGE_CM,
     RECIPIENTS_LABEL,
+    TABLE_PT,
+    cell_text,
+    content_width_cm,
     data_line,
     date_line,
     number_line,
@@ -57,17 +81,29 @@ THIN = Side(style="thin", color="000000")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 INVALID_SHEET = re.compile(r"[\[\]:*?/\\]")
 CM_PER_INCH = 2.54
+PT_PER_CM = 72 / CM_PER_INCH
+EMU_PER_PT = 12700
 CHART_ROW_PT = 20.0  # rows reserved under a chart image, each this high
 DATE_FORMAT = "dd/mm/yyyy"
 # Excel measures a column in widths of the default font's digit: Times New Roman 12 pt has 6 pt
 # digits; a cell's padding takes about 3 pt.
 DIGIT_PT = 6.0
 PADDING_PT = 3.0
+DEFAULT_ROW_PT = 15.6  # every row not given a height (set as the sheet's default)
 LINE_HEIGHT = 1.3  # a line of Times New Roman in Excel/LibreOffice, in font sizes (15.75 pt at 12)
-SAFETY = 1.08  # estimate text a little wider than it is: a row a bit tall rather than clipped
+SAFETY = 1.05  # text a little wider than measured: a row a bit tall rather than clipped
 MAX_ROW_PT = 409.0  # Excel's highest row
 BULK_ROWS = 2000  # longer tables take the fast path: plain cells, gridlines printed instead
 MAX_FROZEN = 16  # freeze a table's header only when the rows above it leave room to scroll
+# The columns fill this share of the page's text width: the sheet then prints at 100 % (fit to
+# width only ever shrinks), so its 13-14 pt header and page number print at their size.
+# LibreOffice scales the page header with the sheet whatever ``scaleWithDoc`` says.
+FIT = 0.98
+NATION_PT = 12.5  # as in DOCX: the nation's line on one line in 60 % of a portrait page
+RULE_PT = 0.75  # the rules' thickness
+RULE_GAP_PT = 2.0  # from the top of the row under the text: clear of its descenders ("lập")
+KEEP_SLACK_PT = 6.0  # room to spare for rows kept on one page
+RULE_ROW_PT = 6.0  # the empty row that holds the rules, between the motto and the date line
 
 
 def _sheet_title(text: str, taken: set[str]) -> str:
@@ -92,30 +128,10 @@ def _number_format(column: Column, value: Any) -> str:
     return "#,##0"
 
 
-# Advance widths of Times New Roman (metric-compatible Liberation Serif), in em: enough to count
-# the lines a text wraps to, as Excel does not measure a merged cell's text for its row.
-_NARROW = set(".,;:'!|()-/[]ijlft ")
-_WIDE = set("mwMW%@")
-
-
 def _text_pt(text: str, size: float, bold: bool) -> float:
-    em = 0.0
-    for char in unicodedata.normalize("NFD", text):
-        if unicodedata.combining(char):
-            continue  # Vietnamese tone marks sit on their letter
-        if char == " ":
-            em += 0.25
-        elif char in _NARROW:
-            em += 0.3
-        elif char in _WIDE:
-            em += 0.9
-        elif char.isupper():
-            em += 0.72 if bold else 0.67
-        elif char.islower():
-            em += 0.5 if bold else 0.47
-        else:
-            em += 0.5
-    return em * size * SAFETY
+    """A text's width as printed (Liberation Serif, Times New Roman's metrics), a little wide:
+    Excel does not measure a merged cell's text for its row, so the lines are counted here."""
+    return text_pt(text, size, bold) * SAFETY
 
 
 def _line_count(text: str, width_pt: float, size: float, bold: bool) -> int:
@@ -215,7 +231,9 @@ def _plan(document: Document) -> list[_SheetPlan]:
 
 
 class _Writer:
-    """Appends rows to one write-only sheet, counting them; each row with text gets its height."""
+    """Appends rows to one write-only sheet, counting them; each row with text gets its height.
+    The heights are kept, and the runs of rows to print on one page (``keep``), for the page
+    breaks."""
 
     def __init__(self, sheet: Any, widths: list[float]) -> None:
         self.sheet = sheet
@@ -223,11 +241,15 @@ class _Writer:
         self.width = len(widths)
         self.row = 0
         self.styles = _Styles(sheet)
+        self.heights: list[float] = []
+        self.keep: list[tuple[int, int]] = []  # first and last row (1-based) of each run
+        self.last_text = 0  # the last row written with something in it
 
     def span_pt(self, first: int, last: int) -> float:
-        """The text width of columns ``first``..``last`` (1-based), merged."""
+        """The text width of columns ``first``..``last`` (1-based), merged: a width counts the
+        cell's padding (Excel's column width is in digits with 5 px of padding included)."""
         chars = sum(self.widths[first - 1 : last])
-        return chars * DIGIT_PT + (last - first) * 2 * PADDING_PT
+        return chars * DIGIT_PT - 2 * PADDING_PT
 
     def append(self, values: list[Any], spans: dict[int, int] | None = None) -> int:
         """Writes a row; ``spans`` maps a 1-based column to the columns its cell is merged over.
@@ -245,14 +267,19 @@ class _Writer:
                 lines = _line_count(cell.value, self.span_pt(index, last), size, bool(font.b))
             height = max(height, lines * size * LINE_HEIGHT)
         if height:
-            self.sheet.row_dimensions[self.row + 1].height = min(round(height, 1), MAX_ROW_PT)
+            height = min(round(height, 1), MAX_ROW_PT)
+            self.sheet.row_dimensions[self.row + 1].height = height
+        self.heights.append(height or DEFAULT_ROW_PT)
         self.sheet.append(values)
         self.row += 1
+        if any(v is not None for v in values):
+            self.last_text = self.row
         return self.row
 
     def blank(self, height: float | None = None) -> None:
         if height is not None:
             self.sheet.row_dimensions[self.row + 1].height = height
+        self.heights.append(height or DEFAULT_ROW_PT)
         self.sheet.append([])
         self.row += 1
 
@@ -286,6 +313,10 @@ def _setup_sheet(sheet: Any, document: Document, widths: list[float]) -> None:
     setup.orientation = "landscape" if document.landscape else "portrait"
     setup.fitToWidth = 1
     setup.fitToHeight = 0
+    # Rows without a height of their own (blank, long tables') at a known height: the page
+    # breaks are laid out from the rows' heights.
+    sheet.sheet_format.defaultRowHeight = DEFAULT_ROW_PT
+    sheet.sheet_format.customHeight = True
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     margins = sheet.page_margins
     margins.left = MARGIN_CM["left"] / CM_PER_INCH
@@ -304,42 +335,171 @@ def _setup_sheet(sheet: Any, document: Document, widths: list[float]) -> None:
 
 
 def _widths(tables: list[Table], landscape: bool) -> list[float]:
-    """Excel column widths (characters) from the widest table's relative widths."""
-    total = 150.0 if landscape else 100.0
+    """Excel column widths (characters of ``DIGIT_PT``) of the widest table, filling ``FIT`` of
+    the page's text width: its relative widths, each column at least as wide as its longest
+    word (as DOCX/PDF measure them). At least four columns, for the header's two halves."""
+    total_cm = content_width_cm(landscape) * FIT
     widest = max(tables, key=lambda t: len(t.columns), default=None)
-    if widest is None:
-        return [total / 4] * 4
-    weights = [max(c.width, 0.1) for c in widest.columns]
-    scale = total / sum(weights)
-    widths = [max(6.0, round(w * scale, 1)) for w in weights]
-    while len(widths) < 4:
-        widths.append(12.0)
-    return widths
+    columns = widest.columns if widest is not None else []
+    spare = max(0, 4 - len(columns))  # padding columns of a narrow table, 2 cm each
+    widths_cm = [2.0] * spare
+    if widest is not None:
+        # A long table's first rows stand for the rest (its words are alike, the cost is not).
+        rows = widest.rows
+        if len(rows) > BULK_ROWS:
+            rows = [*rows[: BULK_ROWS - 1], rows[-1]]  # with the total row
+        widths_cm[:0] = column_widths(
+            columns, rows, total_cm - 2.0 * spare, size=TABLE_PT, bold_last=widest.total_row
+        )
+    if not columns:
+        widths_cm = [total_cm / 4] * 4
+    points = [cm * PT_PER_CM for cm in widths_cm]
+    # The sheet's other tables share these columns: a number or a date does not wrap (Excel
+    # prints "###" for it), so its column widens, taking the room from those with room.
+    need = _unwrapped_pt(tables, len(points))
+    short = sum(max(0.0, n - p) for n, p in zip(need, points, strict=True))
+    room = sum(max(0.0, p - n) for n, p in zip(need, points, strict=True))
+    if short and room > short:
+        points = [
+            max(n, p - short * max(0.0, p - n) / room) for n, p in zip(need, points, strict=True)
+        ]
+    return [round(p / DIGIT_PT, 2) for p in points]
+
+
+def _unwrapped_pt(tables: list[Table], count: int) -> list[float]:
+    """For each of ``count`` columns, the width its tables' numbers and dates print in (they
+    do not wrap), padding included."""
+    need = [0.0] * count
+    for table in tables:
+        last = len(table.rows) - 1
+        rows = table.rows[:BULK_ROWS]
+        for index, values in enumerate(rows):
+            position = 0
+            for value in values:
+                if position >= min(count, len(table.columns)):
+                    break
+                span = value.colspan if isinstance(value, Cell) else 1
+                if span <= 1 and _is_numeric(plain(value)):
+                    bold = (table.total_row and index == last) or (
+                        isinstance(value, Cell) and value.bold
+                    )
+                    text = cell_text(value, table.columns[position])
+                    width = _text_pt(text, TABLE_PT, bool(bold)) + 2 * PADDING_PT
+                    need[position] = max(need[position], width)
+                position += max(1, span)
+    return need
 
 
 def _header_rows(document: Document) -> int:
-    # issuer rows (2 or 3), blank, title, subtitle?, data line, blank
-    return 3 + 1 + 1 + (1 if document.subtitle else 0) + 1 + 1
+    # issuer and nation, issuer and motto, the rules' row, number and date lines, blank, title,
+    # subtitle?, data line, blank
+    return 4 + 1 + 1 + (1 if document.subtitle else 0) + 1 + 1
 
 
-def _write_header(writer: _Writer, document: Document) -> None:
+def _header_columns(
+    widths: list[float], header: Header, unwrapped: list[float]
+) -> tuple[list[float], int]:
+    """The columns of the header's left half (the issuer), and the widths, adjusted if need be:
+    the right half must hold the nation's line, the left the issuer's longest line. Of the
+    column boundaries that allow both, the one nearest 40 % of the width (as in DOCX). If none
+    does, the column the boundary falls in gives up the room (down to half its width) to the
+    columns after it; failing that, the nation's line wraps rather than the issuer's words."""
+    points = [w * DIGIT_PT for w in widths]
+    total = sum(points)
+    edges = [sum(points[:k]) for k in range(len(points) + 1)]
+    right_pt = text_pt(NATION, NATION_PT, bold=True) + 2 * PADDING_PT
+    lines = [header.issuer_parent.upper(), number_line(header)] if header.issuer_parent else []
+    left_pt = 2 * PADDING_PT + max(
+        [text_pt(header.issuer.upper(), 13, bold=True)] + [text_pt(t, 13) for t in lines]
+    )
+    splits = range(1, len(points))
+    fitting = [k for k in splits if edges[k] >= left_pt and total - edges[k] >= right_pt]
+    if fitting:
+        return widths, min(fitting, key=lambda k: abs(edges[k] - 0.4 * total))
+    boundary = total - right_pt
+    if boundary >= left_pt:
+        k = next(k for k in splits if edges[k] > boundary)  # column k straddles the boundary
+        cut = edges[k] - boundary
+        if cut <= min(points[k - 1] / 2, points[k - 1] - unwrapped[k - 1]):
+            rest = sum(points[k:])
+            points[k - 1] -= cut
+            points[k:] = [p + cut * p / rest for p in points[k:]]
+            return [round(p / DIGIT_PT, 2) for p in points], k
+    word_pt = 2 * PADDING_PT + max(text_pt(w, 13, bold=True) for w in header.issuer.split())
+    wide = [k for k in splits if edges[k] >= word_pt] or [len(points) - 1]
+    return widths, min(wide, key=lambda k: abs(edges[k] - 0.4 * total))
+
+
+@cache
+def _rule_png() -> bytes:
+    """One black pixel, stretched to a rule."""
+    buffer = io.BytesIO()
+    PILImage.new("1", (1, 1), 0).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _rule(writer: _Writer, *, first: int, last: int, row: int, width_pt: float) -> None:
+    """Decree 30's short rule under a header line: a thin picture centred on columns
+    ``first``..``last`` (1-based, where the line is merged and centred), ``RULE_GAP_PT`` below
+    the top of ``row``. A cell border would run the columns' whole width, not the text's."""
+    edges = [0.0]
+    for width in writer.widths:
+        edges.append(edges[-1] + width * DIGIT_PT)
+    span = edges[last] - edges[first - 1]
+    width_pt = min(width_pt, span)
+    start = edges[first - 1] + (span - width_pt) / 2
+    # The anchor's column and the offset inside it (Excel reads an offset within its cell).
+    column = max(c for c in range(len(writer.widths)) if edges[c] <= start)
+    image = Image(io.BytesIO(_rule_png()))
+    anchor = OneCellAnchor(
+        _from=AnchorMarker(
+            col=column,
+            colOff=round((start - edges[column]) * EMU_PER_PT),
+            row=row - 1,
+            rowOff=round(RULE_GAP_PT * EMU_PER_PT),
+        ),
+        ext=XDRPositiveSize2D(round(width_pt * EMU_PER_PT), round(RULE_PT * EMU_PER_PT)),
+    )
+    writer.sheet.add_image(image, anchor)
+
+
+def _write_header(writer: _Writer, document: Document, split: int) -> None:
+    """The issuer (its parent above it, if any) on the left, the nation and the motto on the
+    right, each of the issuer and the motto with its rule under it; then the number and the
+    date lines, level with each other, the title and the data line."""
     header = document.header
-    split = max(1, round(writer.width * 0.4))
     cell = writer.styles.cell
-    left_lines: list[tuple[str, bool]] = []
-    if header.issuer_parent:
-        left_lines.append((header.issuer_parent.upper(), False))
-    left_lines.append((header.issuer.upper(), True))
-    left_lines.append((number_line(header), False))
-    right_lines = [(NATION, True, False), (MOTTO, True, False), (date_line(header), False, True)]
-    for index in range(3):
-        left = left_lines[index] if index < len(left_lines) else ("", False)
-        text, bold, italic = right_lines[index]
+    parent = header.issuer_parent.upper() if header.issuer_parent else ""
+    issuer = header.issuer.upper()
+    left = [(parent, False), (issuer, True)] if parent else [(issuer, True), ("", False)]
+    right = [(NATION, NATION_PT), (MOTTO, 14.0)]
+    rows = []
+    for (text, bold), (line, size) in zip(left, right, strict=True):
         writer.pair(
-            cell(left[0], size=13, bold=left[1], align="center"),
-            cell(text, size=14 if text == MOTTO else 13, bold=bold, italic=italic, align="center"),
+            cell(text, size=13, bold=bold, align="center"),
+            cell(line, size=size, bold=True, align="center"),
             split,
         )
+        rows.append(writer.row)
+    writer.blank(RULE_ROW_PT)
+    # Decree 30: under the issuer's name a rule a third to a half as long (0.4, at least 1.5 cm,
+    # as in DOCX/PDF); under the motto one as long as it.
+    issuer_pt = min(text_pt(issuer, 13, bold=True), writer.span_pt(1, split))
+    under_issuer = rows[1] + 1 if parent else rows[0] + 1
+    _rule(
+        writer,
+        first=1,
+        last=split,
+        row=under_issuer,
+        width_pt=max(issuer_pt * 0.4, 1.5 * PT_PER_CM),
+    )
+    motto_pt = text_pt(MOTTO, 14, bold=True)
+    _rule(writer, first=split + 1, last=writer.width, row=rows[1] + 1, width_pt=motto_pt)
+    writer.pair(
+        cell(number_line(header), size=13, align="center"),
+        cell(date_line(header), size=13, italic=True, align="center"),
+        split,
+    )
     writer.blank()
     writer.merged_line(document.title.upper(), size=14, bold=True, align="center")
     if document.subtitle:
@@ -356,6 +516,10 @@ def _is_numeric(value: Any) -> bool:
 def _write_table(writer: _Writer, table: Table) -> int:
     """Writes caption, header row and body; returns the header row's number."""
     cell = writer.styles.cell
+    # The caption and the header row stay with the first row of the body.
+    writer.keep.append(
+        (writer.row + 1, writer.row + 2 + bool(table.caption) + bool(table.unit_note))
+    )
     if table.caption:
         writer.merged_line(table.caption, size=12, bold=True, align="left")
     if table.unit_note:
@@ -462,6 +626,8 @@ def _write_bulk_rows(writer: _Writer, table: Table) -> None:
             position += 1
         append(row)
     writer.row += len(table.rows)
+    writer.heights.extend([DEFAULT_ROW_PT] * len(table.rows))
+    writer.last_text = writer.row
 
 
 def _chart_image(chart: Chart) -> tuple[Image, int]:
@@ -486,6 +652,8 @@ def _block_rows(block: Block) -> int:
 def _write_chart(writer: _Writer, chart: Chart) -> None:
     image, rows = _chart_image(chart)
     writer.sheet.add_image(image, f"A{writer.row + 1}")
+    writer.keep.append((writer.row + 1, writer.row + rows))  # a picture cut by a page break
+    writer.last_text = writer.row + 1
     for _row in range(rows):
         writer.blank(CHART_ROW_PT)
 
@@ -495,6 +663,7 @@ def _write_block(writer: _Writer, block: Block) -> None:
         _write_table(writer, block)
     elif isinstance(block, Heading):
         writer.merged_line(block.text, size=12, bold=block.level <= 2, italic=block.level >= 3)
+        writer.keep.append((writer.row, writer.row + 1))  # with what follows it
     elif isinstance(block, Paragraph):
         writer.merged_line(block.text, size=12, bold=block.bold, italic=block.italic)
     else:
@@ -503,6 +672,9 @@ def _write_block(writer: _Writer, block: Block) -> None:
 
 def _write_closing(writer: _Writer, document: Document) -> None:
     cell = writer.styles.cell
+    # Decree 30: the signature never on a page of its own: the last row of the body goes with
+    # the footnotes, the recipients and the signature.
+    start = writer.last_text
     for note in document.footnotes:
         writer.merged_line(note, size=11, italic=True, align="left")
     writer.blank()
@@ -520,12 +692,51 @@ def _write_closing(writer: _Writer, document: Document) -> None:
         right.extend([None, None, None])
         if signature.name:
             right.append(cell(signature.name, size=13, bold=True, align="center"))
-    for index in range(max(len(left), len(right))):
+    count = max(len(left), len(right))
+    writer.keep.append((start or 1, writer.row + count))
+    writer.keep.append((writer.row + 1, writer.row + count))  # if that is more than a page
+    for index in range(count):
         writer.pair(
             left[index] if index < len(left) else None,
             right[index] if index < len(right) else None,
             split,
         )
+
+
+def _page_breaks(writer: _Writer, landscape: bool, title_row: int) -> None:
+    """Manual page breaks before each run of ``writer.keep`` that would otherwise be split,
+    laying the rows out as Excel and LibreOffice do at 100 %: a row that does not fit starts
+    the next page, which repeats the title row (the table's header) once the page has passed
+    it. Runs that overlap are one run; of runs starting on one row, the longest that fits a
+    page is kept. A run must fit with ``KEEP_SLACK_PT`` to spare (a needless break rather than
+    a split signature, should a renderer round the heights up)."""
+    page_pt = (PAGE_CM[0] if landscape else PAGE_CM[1]) - MARGIN_CM["top"] - MARGIN_CM["bottom"]
+    page_pt *= PT_PER_CM
+    runs: list[list[int]] = []
+    for first, last in sorted(writer.keep):
+        joined = next((r for r in runs if r[0] <= first <= r[1] < last), None)
+        if joined is not None:  # a heading's run reaching into a table's
+            joined[1] = last
+        else:
+            runs.append([first, last])
+    ends: dict[int, list[int]] = defaultdict(list)
+    for first, last in runs:
+        ends[first].append(last)
+    heights = writer.heights
+    title_pt = heights[title_row - 1] if title_row else 0.0
+    used = 0.0
+    for row in range(1, len(heights) + 1):
+        height = heights[row - 1]
+        top = title_pt if title_row and title_row < row else 0.0
+        room = page_pt - top - KEEP_SLACK_PT
+        needs = [sum(heights[row - 1 : last]) for last in ends.get(row, [])]
+        need = max([n for n in needs if n <= room], default=0.0)
+        if used + height > page_pt:
+            used = top  # the row goes over: the next page
+        elif used > top and need and used + need > page_pt - KEEP_SLACK_PT:
+            writer.sheet.row_breaks.append(Break(id=row - 1))  # after the row above
+            used = top
+        used += height
 
 
 def render_xlsx(document: Document) -> bytes:
@@ -538,9 +749,14 @@ def render_xlsx(document: Document) -> bytes:
     for plan in _plan(document):
         sheet = workbook.create_sheet(plan.title)
         widths = _widths(plan.tables, document.landscape)
+        split = 0
+        if plan.first:
+            unwrapped = _unwrapped_pt(plan.tables, len(widths))
+            widths, split = _header_columns(widths, document.header, unwrapped)
         _setup_sheet(sheet, document, widths)
         writer = _Writer(sheet, widths)
         tables = plan.tables
+        header_row = 0
         if tables:
             # The first table's header row is frozen and printed on every page: its row is known
             # before streaming (write-only sheets take views before the first row).
@@ -555,11 +771,12 @@ def render_xlsx(document: Document) -> bytes:
                 sheet.freeze_panes = f"A{header_row + 1}"
             sheet.print_title_rows = f"{header_row}:{header_row}"
         if plan.first:
-            _write_header(writer, document)
+            _write_header(writer, document, split)
         for block in plan.blocks:
             _write_block(writer, block)
         if plan.first:
             _write_closing(writer, document)
+        _page_breaks(writer, document.landscape, header_row)
         sheet.print_area = f"A1:{get_column_letter(writer.width)}{max(writer.row, 1)}"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -132,6 +132,8 @@ def xlsx_layout_problems(workbook) -> list[str]:
                         f"{height} pt: {cell.value[:40]!r}"
                     )
         for image in sheet._images:
+            if image.anchor.ext.height / EMU_PER_PT < 2:
+                continue  # a rule under a heading line, not a chart
             start = image.anchor._from.row + 1
             needed = image.anchor.ext.height / EMU_PER_PT
             row = start

@@ -157,7 +157,7 @@ def test_xlsx(q4_files):
     workbook = open_xlsx(files["xlsx"])
     assert workbook.sheetnames == ["Tiêu chí", "Các thôn"]
     rows = sheet_rows(workbook["Tiêu chí"])
-    assert rows[4][0] == "BIỂU 1"
+    assert rows[5][0] == "BIỂU 1"
     header = next(r for r in rows if r[0] == "TT")
     assert header[2:9] == (
         "So sánh",

@@ -178,8 +178,9 @@ def test_xlsx_numbers_sheets_and_print_setup(files):
     assert rows[0][0] == "UBND HUYỆN LẠNG GIANG"
     assert NATION in rows[0]
     assert MOTTO in rows[1]
-    assert "Dương Đức, ngày 05 tháng 01 năm 2025" in rows[2]
-    assert rows[4][0] == "BÁO CÁO"
+    assert not any(rows[2])  # the row holding the rules under the issuer and the motto
+    assert "Dương Đức, ngày 05 tháng 01 năm 2025" in rows[3]
+    assert rows[5][0] == "BÁO CÁO"
     flat = [value for row in rows for value in row if value is not None]
     assert any(str(v).startswith("Số liệu tính đến 05/01/2025 08:30") for v in flat)
     header = next(i for i, row in enumerate(rows) if row[:2] == ("TT", "Nguồn vốn"))
@@ -196,7 +197,8 @@ def test_xlsx_numbers_sheets_and_print_setup(files):
     assert first.cell(row=header + 1, column=2).font.name == "Times New Roman"
     assert first.column_dimensions["B"].width > first.column_dimensions["A"].width
     assert "Nơi nhận:" in flat and "PHÓ CHỦ TỊCH" in flat and "Nguyễn Văn A" in flat
-    assert not first._images  # the chart follows the table of the other sheet
+    # the chart follows the table of the other sheet: only the header's two rules are here
+    assert [i.anchor.ext.height for i in first._images] == [9525, 9525]  # 0.75 pt
 
     second = workbook["Tiêu chí"]
     assert sheet_rows(second)[:2] == [

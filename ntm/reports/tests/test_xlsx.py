@@ -9,11 +9,15 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from openpyxl.utils import get_column_letter
 
 from ntm.engine.periods import parse_period
 from ntm.geo.models import AdminUnit
 from ntm.reports import registry
 from ntm.reports.common import workbook_value
+from ntm.reports.render.measure import text_pt
+from ntm.reports.render.text import MOTTO, NATION, content_width_cm
+from ntm.reports.render.xlsx import DIGIT_PT, EMU_PER_PT
 from ntm.reports.tests.demo_module import demo_db  # noqa: F401  (module-scoped fixture)
 from ntm.reports.tests.helpers import open_xlsx, sheet_rows, xlsx_layout_problems
 
@@ -180,3 +184,71 @@ def test_stored_values_become_numbers_or_words():
         ]
         assert workbook_value("no_data") == "Chưa có số liệu"
         assert workbook_value("") is None and workbook_value("NaN") == "NaN"
+
+
+def _column_edges(sheet):
+    widths = [
+        sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
+    ]
+    return [sum(widths[:i]) * DIGIT_PT for i in range(len(widths) + 1)]
+
+
+def _merged_at(sheet, row, text):
+    cell = next(c for c in sheet[row] if c.value == text)
+    merged = next(r for r in sheet.merged_cells.ranges if cell.coordinate in r)
+    return merged.min_col, merged.max_col
+
+
+@pytest.mark.parametrize("name", BUILDS)
+def test_header_rules_are_pictures_under_the_issuer_and_the_motto(books, name):
+    """Decree 30's rules: a cell border would run the whole merged width, so each is a thin
+    picture centred under its text, anchored below the text's row and over no other text."""
+    sheet = books[name].worksheets[0]
+    edges = _column_edges(sheet)
+    rules = [i for i in sheet._images if i.anchor.ext.height / EMU_PER_PT < 2]
+    assert len(rules) == 2
+    rows = {c.value: c.row for row in sheet.iter_rows(max_row=6) for c in row if c.value}
+    # the province's reports have no parent body: the issuer is on the nation's row
+    issuer = "UBND TỈNH BẮC GIANG" if "province" in name else "UBND XÃ DƯƠNG ĐỨC"
+    for rule, text, size in ((rules[0], issuer, 13), (rules[1], MOTTO, 14)):
+        anchor = rule.anchor._from
+        assert anchor.row + 1 == rows[text] + 1  # the row under the text's (0-based anchor)
+        assert anchor.rowOff / EMU_PER_PT >= 1.5  # clear of the descenders
+        first, last = _merged_at(sheet, rows[text], text)
+        left = edges[anchor.col] + anchor.colOff / EMU_PER_PT
+        width = rule.anchor.ext.width / EMU_PER_PT
+        assert abs(left + width / 2 - (edges[first - 1] + edges[last]) / 2) < 1
+        printed = text_pt(text, size, bold=True)
+        low, high = (0.95, 1.05) if text == MOTTO else (0.33, 0.5)
+        assert low * printed <= width <= high * printed or width == pytest.approx(1.5 * 72 / 2.54)
+        # nothing written where the rule is drawn
+        under = [c for c in sheet[anchor.row + 1] if first <= c.column <= last]
+        assert all(c.value is None for c in under)
+    assert MOTTO in rows and rows[MOTTO] == rows[NATION] + 1
+
+
+@pytest.mark.parametrize("name", BUILDS)
+def test_sheets_print_at_full_size_with_a_13_pt_page_number(books, name):
+    """The columns fit the page's text width, so fit-to-width does not shrink the sheet (nor
+    its header: LibreOffice ignores ``scaleWithDoc``), and the page number is 13 pt from page
+    2, none on page 1."""
+    for sheet in books[name].worksheets:
+        landscape = sheet.page_setup.orientation == "landscape"
+        assert _column_edges(sheet)[-1] <= content_width_cm(landscape) * 72 / 2.54
+        footer = sheet.HeaderFooter
+        assert footer.differentFirst and footer.scaleWithDoc is False
+        assert sheet.oddHeader.center.text == "&P" and sheet.oddHeader.center.size >= 13
+        assert not (sheet.firstHeader.center.text or sheet.oddFooter.center.text)
+        edges = _column_edges(sheet)
+        for row in sheet.iter_rows():
+            for cell in row:  # a number or a date never prints as "###"
+                value, width = cell.value, edges[cell.column] - edges[cell.column - 1]
+                if isinstance(value, dt.datetime):
+                    text = value.strftime("%d/%m/%Y")
+                elif isinstance(value, int | float) and cell.number_format.startswith("#,##0"):
+                    decimals = cell.number_format.partition(".")[2].count("0")
+                    text = f"{value:,.{decimals}f}"
+                else:
+                    continue
+                printed = text_pt(text, cell.font.sz, bold=bool(cell.font.b)) + 4
+                assert printed <= width, f"{sheet.title}!{cell.coordinate}: {text}"

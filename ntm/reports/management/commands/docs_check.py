@@ -89,7 +89,7 @@ class Command(BaseCommand):
                 continue
             # A spreadsheet prints each row whole by construction, and shows the workbook's own
             # number formats: the rows are compared in the paper formats.
-            expected = expected_for(document, rows=fmt in PRINT, scaled=fmt not in PRINT)
+            expected = expected_for(document, rows=fmt in PRINT)
             problems = check_pdf(pdf, expected)
             subprocess.run(
                 ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", pdf, pictures / pdf.stem],
