@@ -90,6 +90,7 @@ def rollup_data(communes: list[tuple[str, str, str]]):
             )
         )
     with_result = sum(1 for line in lines if line.met is not None)
+    from ntm.evaluation.models import Basis
     from ntm.geo.models import AdminUnit, Kind
 
     country = AdminUnit(code="VN", name="Tỉnh Thử nghiệm", kind=Kind.PROVINCE, level=1)
@@ -101,6 +102,7 @@ def rollup_data(communes: list[tuple[str, str, str]]):
         set_name="Bộ tiêu chí xã nông thôn mới nâng cao giai đoạn 2021-2025",
         illustrative=True,
         period="2024Q4",
+        basis=Basis.APPROVED,
         communes=lines,
         criteria=[
             CriterionShare(
