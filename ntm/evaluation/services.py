@@ -295,7 +295,10 @@ def evaluate_units(
                 continue
             variant, _definition, fingerprint = definitions.for_unit(unit)
             compiled = definitions.compiled(unit)
-            all_approved = all(row[3] for row in unit_values)
+            # Up to the day before the first draft, the approved basis judges what the working
+            # one does: the same values, so the same snapshot and the same row.
+            first_draft = min((row[2] for row in unit_values if not row[3]), default=dt.date.max)
+            all_approved = first_draft == dt.date.max
             # Per period, what each basis judges: its snapshot of values, the profile, the
             # prerequisite and the digest of all of them.
             plans: dict[str, tuple[Any, dict[Basis, _Plan]]] = {}
@@ -314,10 +317,9 @@ def evaluate_units(
                     working = entry[1].get(Basis.WORKING)
                     if (
                         working is not None
-                        and all_approved
+                        and period.end < first_draft
                         and working.prerequisite_met == prerequisite_met
                     ):
-                        # Every value approved: the same inputs, the same row.
                         entry[1][basis] = working
                         continue
                     digest = _digest(
