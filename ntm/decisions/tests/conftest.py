@@ -1,7 +1,7 @@
 import pytest
 
 from ntm.accounts.models import User
-from ntm.decisions.services import gap_cost_set
+from ntm.decisions.services import gap_cost_set, scenario_create
 from ntm.evaluation.actions import value_record
 from ntm.finance.models import BudgetLine, Work, WorkKind
 from ntm.geo.models import AdminUnit
@@ -87,3 +87,28 @@ def two_communes(demo, commune, recorded, users):
     )
     BudgetLine.objects.create(work=done, source="commune", amount=1)
     return recorded
+
+
+@pytest.fixture
+def foreign(other_commune, recorded, users):
+    """A scenario of a commune in another province, which no Dương Đức user may see."""
+    return scenario_create(
+        user=users["admin"],
+        unit=other_commune,
+        criteria_set=recorded,
+        base_period="2024Q2",
+        name="Kịch bản Hòa Lạc",
+        values={"3": "đạt"},
+    )
+
+
+@pytest.fixture
+def own(commune, recorded, users):
+    return scenario_create(
+        user=users["xa"],
+        unit=commune,
+        criteria_set=recorded,
+        base_period="2024Q2",
+        name="Đài truyền thanh",
+        values={"3": "đạt"},
+    )

@@ -8,35 +8,10 @@ import pytest
 from django.urls import reverse
 
 from ntm.decisions.selectors import target_projections
-from ntm.decisions.services import scenario_create
 from ntm.evaluation.actions import value_record
 from ntm.planning.models import Target
 from ntm.planning.selectors import plan_page
 from ntm.planning.services import plan_create, target_add
-
-
-@pytest.fixture
-def own(commune, recorded, users):
-    return scenario_create(
-        user=users["xa"],
-        unit=commune,
-        criteria_set=recorded,
-        base_period="2024Q2",
-        name="Đài truyền thanh",
-        values={"3": "đạt"},
-    )
-
-
-@pytest.fixture
-def foreign(other_commune, recorded, users):
-    return scenario_create(
-        user=users["admin"],
-        unit=other_commune,
-        criteria_set=recorded,
-        base_period="2024Q2",
-        name="Kịch bản Hòa Lạc",
-        values={"3": "đạt"},
-    )
 
 
 def _set_page(client, commune, recorded, **query):

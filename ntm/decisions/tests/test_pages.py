@@ -2,37 +2,11 @@
 
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
 from ntm.decisions.models import GapCost, Scenario
-from ntm.decisions.services import gap_cost_set, scenario_create
+from ntm.decisions.services import gap_cost_set
 from ntm.planning.services import plan_create
-
-
-@pytest.fixture
-def foreign(other_commune, recorded, users):
-    """A scenario of a commune in another province, which no Dương Đức user may see."""
-    return scenario_create(
-        user=users["admin"],
-        unit=other_commune,
-        criteria_set=recorded,
-        base_period="2024Q2",
-        name="Kịch bản Hòa Lạc",
-        values={"3": "đạt"},
-    )
-
-
-@pytest.fixture
-def own(commune, recorded, users):
-    return scenario_create(
-        user=users["xa"],
-        unit=commune,
-        criteria_set=recorded,
-        base_period="2024Q2",
-        name="Đài truyền thanh",
-        values={"3": "đạt"},
-    )
 
 
 def test_the_commune_manager_creates_a_typed_scenario_and_sees_it_beside_the_real_result(
