@@ -8,7 +8,7 @@ An export imports back unchanged (codes, ISO dates, plain whole numbers).
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -369,7 +369,10 @@ def work_rows(*, unit: AdminUnit, year: int) -> tuple[list[str], list[list[str]]
     return columns, rows
 
 
-def render(columns: list[str], rows: list[list[str]], fmt: str, sheet: str) -> bytes:
+def render(columns: list[str], rows: Sequence[Sequence[Any]], fmt: str, sheet: str) -> bytes:
+    """A table as CSV or XLSX. Text stays text (never a formula); an int or a Decimal becomes a
+    numeric cell, shown with the reader's own separators (the import templates of this module
+    pass text, so their round trip reads back what it wrote)."""
     if fmt == "xlsx":
         # deferred: openpyxl takes ~0.6 s to import and only XLSX files need it
         from openpyxl import Workbook
@@ -384,7 +387,10 @@ def render(columns: list[str], rows: list[list[str]], fmt: str, sheet: str) -> b
             cell.font = Font(bold=True)
         for number, row in enumerate(rows, start=2):
             for index, text in enumerate(row, start=1):
-                if text:
+                if isinstance(text, (int, Decimal)) and not isinstance(text, bool):
+                    cell = ws.cell(row=number, column=index, value=text)
+                    cell.number_format = "#,##0" if text == int(text) else "#,##0.00"
+                elif text:
                     cell = ws.cell(row=number, column=index, value=text)
                     cell.data_type = "s"  # text, never a formula
         ws.freeze_panes = "A2"

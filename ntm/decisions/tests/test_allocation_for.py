@@ -169,6 +169,7 @@ def test_the_province_sees_the_allocation_page(persona, client, province, two_co
     assert rows["07411"]["chosen"] and not rows["07408"]["chosen"]
     assert rows["07408"]["reason"] == "đắt hơn số tiền còn lại"
     assert "Xã Xuân Hương" in page.content.decode()
+    assert "<td>Huyện Lạng Giang</td>" in page.content.decode()
     bad = client.get(url, {"budget": "nhiều"})
     assert bad.status_code == 200 and bad.context["form"].errors["budget"]
     assert bad.context["found"] is None
@@ -202,7 +203,9 @@ def test_the_allocation_exports_as_xlsx(persona, client, province, two_communes)
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0][:2] == ["Mã", "Xã"]
     by_code = {r[0]: r for r in rows[1:]}
-    assert by_code["07411"][5] == "500000000" and by_code["07411"][6] == "có"
+    # Numbers stay numbers; the district is named, not coded.
+    assert by_code["07411"][5] == 500000000 and by_code["07411"][6] == "có"
+    assert isinstance(by_code["07411"][3], int) and by_code["07411"][2] == "Huyện Lạng Giang"
     assert by_code["07408"][7] == "đắt hơn số tiền còn lại"
     assert by_code["07429"][7] == "chưa có kết quả cho bộ tiêu chí"
 
