@@ -160,6 +160,47 @@ def test_a_compiled_set_gives_what_the_engine_and_its_explanation_give(
         )
 
 
+LOOKALIKES = [
+    Decimal("1"),
+    Decimal("1.0"),
+    Decimal("1.000"),
+    Decimal("-0"),
+    Decimal("0"),
+    Decimal("0.00"),
+    Decimal("79.995"),
+    Decimal("80.0"),
+    True,
+    False,
+    "1",
+    "cao",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(definition=sets(), data=st.data(), day=days)
+def test_a_compiled_set_run_after_run_judges_each_value_as_the_engine_does(definition, data, day):
+    """One compiled set over many units, as a national run uses it: nothing judged for one
+    unit leaks into the next, and equal values that print apart (1 and 1.0, 0 and -0, True and
+    1) are never taken for each other (a guard for any cache of judged values)."""
+    codes = [i.code for c in definition.criteria for i in c.indicators] + ["a", "b", "c"]
+    profile = UnitProfile(region="DBSH", commune_group="1", year=2024)
+    formulas = {i.code: i.formula for c in definition.criteria for i in c.indicators}
+    compiled = CompiledSet(definition, {"other": OTHER})
+    for _ in range(4):
+        values = data.draw(
+            st.dictionaries(
+                st.sampled_from(codes),
+                st.one_of(values_, st.sampled_from(LOOKALIKES)),
+                max_size=len(codes),
+            )
+        )
+        periods = dict.fromkeys(values, "2024Q1")
+        expected = evaluate(definition, profile, values, references={"other": OTHER}, day=day)
+        got = compiled.run(profile, values, periods, day=day)
+        assert got.detail == compact(expected, periods, formulas)
+        assert (got.met, got.status) == (expected.met, expected.status)
+
+
 def compact_letter(status: Status) -> str:
     return {"met": "m", "not_met": "n", "no_data": "d", "no_threshold": "t"}[status.value]
 
@@ -192,3 +233,37 @@ def test_a_plan_is_compiled_once_per_profile_and_day():
     assert compiled.run(delta, {"x": Decimal("65")}, {"x": "2024Q4"}, day=day).met == 0
     assert compiled.plan(north, day) is compiled.plan(north, day)
     assert len(compiled._plans) == 2
+
+
+def test_equal_values_that_print_apart_are_judged_apart():
+    definition = SetDef(
+        "s",
+        Axis.REGION,
+        (
+            CriterionDef(
+                1,
+                (
+                    IndicatorDef("p", Kind.PERCENT, thresholds=(ThresholdRule(Decimal("80")),)),
+                    IndicatorDef("f", Kind.PASS_FAIL, thresholds=(ThresholdRule(True),)),
+                    IndicatorDef(
+                        "l", Kind.LEVEL, levels=LEVELS, thresholds=(ThresholdRule("cao"),)
+                    ),
+                ),
+            ),
+        ),
+    )
+    compiled = CompiledSet(definition)
+    profile = UnitProfile(year=2024)
+    formulas = {"p": "", "f": "", "l": ""}
+    sequence = [
+        {"p": Decimal("-0"), "f": Decimal("1"), "l": Decimal("1")},
+        {"p": Decimal("0"), "f": Decimal("1.0"), "l": Decimal("1.00")},
+        {"p": True, "f": True, "l": "cao"},
+        {"p": Decimal("1"), "f": Decimal("1"), "l": "cao"},
+        {"p": Decimal("80.0"), "f": False, "l": "thấp"},
+        {"p": Decimal("80"), "f": False, "l": "thấp"},
+    ]
+    for values in sequence:
+        periods = dict.fromkeys(values, "2024Q1")
+        expected = compact(evaluate(definition, profile, values), periods, formulas)
+        assert compiled.run(profile, values, periods).detail == expected, values
