@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from ntm.catalog.models import CriteriaSet
 from ntm.decisions.errors import DecisionError
-from ntm.decisions.management.options import national_set, period_option
+from ntm.decisions.management.options import national_set, period_option, unit_option
 from ntm.decisions.optimise import GOALS
 from ntm.decisions.selectors import (
     CommunePath,
@@ -41,10 +41,8 @@ from ntm.decisions.selectors import (
     money,
     reason_labels,
 )
-from ntm.engine import parse_period
 from ntm.finance.money import MoneyError, parse_vnd
 from ntm.geo.models import AdminUnit, Level
-from ntm.geo.selectors import today, version_during
 
 
 class Command(BaseCommand):
@@ -68,7 +66,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         translation.activate("vi")
         period = period_option(options["period"])
-        province = self._province(options["province"].strip(), period)
+        province = unit_option(options["province"], period, Level.PROVINCE, "province")
         family = national_set(options["set_code"])
         try:
             budget = parse_vnd(options["budget"])
@@ -134,21 +132,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  - {candidate.id} {name}: {reasons[reason]}")
         for unit in found.no_result:
             self.stdout.write(f"  - {unit.code} {unit.name}: {reasons['no_result']}")
-
-    @staticmethod
-    def _province(code: str, period: str) -> AdminUnit:
-        versions = list(AdminUnit.objects.filter(code=code, level=Level.PROVINCE))
-        if not versions:
-            raise CommandError(f"No province has the code {code!r}.")
-        if period:
-            p = parse_period(period)
-            found = version_during(versions, p.start, p.end)
-            if found is None:
-                raise CommandError(f"Province {code} did not exist in {period}.")
-            return found
-        on = today()
-        current = [v for v in versions if v.is_valid_on(on)]
-        return (current or sorted(versions, key=lambda v: str(v.valid_from or "")))[-1]
 
 
 def _row(row: CommunePath, group: str) -> dict[str, Any]:

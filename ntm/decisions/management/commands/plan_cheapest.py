@@ -25,12 +25,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from ntm.decisions.errors import DecisionError
-from ntm.decisions.management.options import national_set, period_option
+from ntm.decisions.management.options import national_set, period_option, unit_option
 from ntm.decisions.selectors import plan_cheapest
-from ntm.engine import parse_period
 from ntm.finance.money import MoneyError, parse_vnd
-from ntm.geo.models import AdminUnit, Level
-from ntm.geo.selectors import today, version_during
+from ntm.geo.models import Level
 
 
 class Command(BaseCommand):
@@ -54,7 +52,7 @@ class Command(BaseCommand):
         # Explanations are for Vietnamese officials whatever the shell's locale.
         translation.activate("vi")
         period = period_option(options["period"])
-        unit = self._unit(options["unit"].strip(), period)
+        unit = unit_option(options["unit"], period, Level.COMMUNE, "commune")
         family = national_set(options["set_code"])
         try:
             criteria = sorted({int(p) for p in options["criteria"].split(",") if p.strip()})
@@ -109,18 +107,3 @@ class Command(BaseCommand):
             f"{path.met_before} → {path.met_after}/{found.result.total}"
         )
         self.stdout.write(found.explanation)
-
-    @staticmethod
-    def _unit(code: str, period: str) -> AdminUnit:
-        versions = list(AdminUnit.objects.filter(code=code, level=Level.COMMUNE))
-        if not versions:
-            raise CommandError(f"No commune has the code {code!r}.")
-        if period:
-            p = parse_period(period)
-            found = version_during(versions, p.start, p.end)
-            if found is None:
-                raise CommandError(f"Commune {code} did not exist in {period}.")
-            return found
-        on = today()
-        current = [v for v in versions if v.is_valid_on(on)]
-        return (current or sorted(versions, key=lambda v: str(v.valid_from or "")))[-1]
