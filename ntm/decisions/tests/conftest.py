@@ -68,25 +68,20 @@ def two_communes(demo, commune, recorded, users):
             period="2024Q2",
             value=value,
         )
-    work = Work.objects.create(
-        unit=tan_thanh,
-        year=2024,
-        kind=WorkKind.OTHER,
-        name="Đài truyền thanh",
-        indicator_code="3",
-        status=Work.Status.IN_PROGRESS,
-    )
-    BudgetLine.objects.create(work=work, source="commune", amount=500_000_000)
-    done = Work.objects.create(
-        unit=tan_thanh,
-        year=2023,
-        kind=WorkKind.OTHER,
-        name="Cũ",
-        indicator_code="3",
-        status=Work.Status.DONE,
-    )
-    BudgetLine.objects.create(work=done, source="commune", amount=1)
+    _work_feeding(tan_thanh, "Đài truyền thanh", 500_000_000)
+    _work_feeding(tan_thanh, "Cũ", 1, year=2023, status=Work.Status.DONE)
     return recorded
+
+
+def _work_feeding(
+    unit, name, amount, *, code="3", year=2024, status=Work.Status.IN_PROGRESS
+) -> Work:
+    """A work that feeds indicator ``code``, with one budget line of ``amount`` đồng."""
+    work = Work.objects.create(
+        unit=unit, year=year, kind=WorkKind.OTHER, name=name, indicator_code=code, status=status
+    )
+    BudgetLine.objects.create(work=work, source="commune", amount=amount)
+    return work
 
 
 @pytest.fixture
@@ -112,3 +107,9 @@ def own(commune, recorded, users):
         name="Đài truyền thanh",
         values={"3": "đạt"},
     )
+
+
+@pytest.fixture
+def work_feeding():
+    """``work_feeding(unit, name, amount)``: a work in progress feeding indicator 3."""
+    return _work_feeding

@@ -11,7 +11,6 @@ from ntm.decisions.selectors import projected_count, projections
 from ntm.decisions.services import gap_cost_set
 from ntm.evaluation.actions import value_record
 from ntm.evaluation.models import SetResult
-from ntm.finance.models import BudgetLine, Work, WorkKind
 
 
 @pytest.fixture
@@ -69,16 +68,8 @@ def test_plan_cheapest_explains_an_unreachable_target(costed):
         _run("--unit", "99999", "--set", costed.code, "--target", "2")
 
 
-def test_unfinished_works_give_a_cost_when_none_is_entered(commune, recorded):
-    work = Work.objects.create(
-        unit=commune,
-        year=2024,
-        kind=WorkKind.OTHER,
-        name="Đài truyền thanh xã",
-        indicator_code="3",
-        status=Work.Status.IN_PROGRESS,
-    )
-    BudgetLine.objects.create(work=work, source="commune", amount=450_000_000)
+def test_unfinished_works_give_a_cost_when_none_is_entered(commune, recorded, work_feeding):
+    work_feeding(commune, "Đài truyền thanh xã", 450_000_000)
     found = json.loads(
         _run("--unit", "07408", "--set", recorded.code, "--criteria", "3", "--format", "json")
     )
