@@ -3,34 +3,25 @@ state): each commune with a path to the target, the cost of its cheapest path as
 funded ones highlighted, labelled with the criteria the money gains. Inline SVG for the page
 (no JavaScript, printable) and PNG for the XLSX export.
 
-Same conventions as ``ntm.evaluation.charts`` and ``ntm.reports.charts`` (DejaVu Sans,
-bundled with matplotlib and complete for Vietnamese; glyphs as paths; no metadata, so the
-same data gives the same bytes).
+Drawn in the style of the pages' other charts (``ntm.evaluation.charts``: DejaVu Sans, glyphs as
+paths, the same bytes for the same data).
 """
 
 import io
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-from xml.sax.saxutils import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ntm.decisions.selectors import ProvinceAllocation, money
+from ntm.evaluation.charts import drawing, inline_svg
 
-STYLE: Any = {
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
-    "font.size": 9,
-    "svg.fonttype": "path",
-    "svg.hashsalt": "ntm-decisions",
-    "axes.unicode_minus": False,
-}
 FUNDED = "#2f6f4f"
 NOT_FUNDED = "#b8c4bd"
-_LOCK = threading.Lock()  # rcParams are process-wide
 
 
 @dataclass(frozen=True)
@@ -62,13 +53,7 @@ def allocation_chart(found: ProvinceAllocation, budget: Decimal) -> AllocationCh
     title = _("Cost of each commune's cheapest path; funded within %(budget)s highlighted") % {
         "budget": money(budget)
     }
-    # deferred: matplotlib takes ~0.8 s to import; only the page with an allocation needs it
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-
-    with _LOCK, matplotlib.rc_context(STYLE):
+    with drawing():
         figure = Figure(figsize=(7.2, 1.1 + 0.34 * len(bars)), dpi=100)
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
@@ -103,19 +88,7 @@ def allocation_chart(found: ProvinceAllocation, budget: Decimal) -> AllocationCh
             fontsize=8,
         )
         figure.tight_layout()
-        svg_buffer = io.StringIO()
-        figure.savefig(svg_buffer, format="svg", metadata={"Date": None, "Creator": None})
-        png_buffer = io.BytesIO()
-        figure.savefig(png_buffer, format="png", dpi=120, metadata={"Software": None})
-    return AllocationChart(_inline(svg_buffer.getvalue(), title), png_buffer.getvalue(), title)
-
-
-def _inline(svg: str, title: str) -> SafeString:
-    """The bare <svg> element with an accessible title (drawn text is paths)."""
-    start = svg.index("<svg")
-    end = svg.index(">", start) + 1
-    body = svg[end:]
-    if "<metadata>" in body:
-        body = body[: body.index("<metadata>")] + body[body.index("</metadata>") + 11 :]
-    opening = svg[start:end].replace("<svg ", '<svg class="allocation-chart" role="img" ', 1)
-    return mark_safe(f"{opening}<title>{escape(title)}</title>{body}")
+        svg = inline_svg(figure, title, "allocation-chart")
+        png = io.BytesIO()
+        figure.savefig(png, format="png", dpi=120, metadata={"Software": None})
+    return AllocationChart(svg, png.getvalue(), title)

@@ -9,7 +9,8 @@ reports.
 import io
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.sax.saxutils import escape
@@ -38,6 +39,14 @@ SEGMENTS = [
 _LOCK = threading.Lock()  # rcParams are process-wide
 
 
+@contextmanager
+def drawing() -> Iterator[None]:
+    """The house style, one chart at a time (rcParams are process-wide): every chart of the
+    pages, those of apps above this one included, is drawn inside this."""
+    with _LOCK, matplotlib.rc_context(STYLE):
+        yield
+
+
 def criteria_bars_svg(
     rollup: dict[int, Counter[str]], names: dict[int, str], *, title: str
 ) -> SafeString:
@@ -52,7 +61,7 @@ def criteria_bars_svg(
     }
     numbers = sorted(rollup)
     rows = [f"{n}. {names.get(n, '')}"[:38] for n in numbers]
-    with _LOCK, matplotlib.rc_context(STYLE):
+    with drawing():
         height = 0.9 + 0.32 * len(numbers)
         figure = Figure(figsize=(7.2, height), dpi=100)
         FigureCanvasAgg(figure)
@@ -78,10 +87,10 @@ def criteria_bars_svg(
             loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False, fontsize=8
         )
         figure.tight_layout()
-        return _inline(figure, title, "criteria-bars")
+        return inline_svg(figure, title, "criteria-bars")
 
 
-def _inline(figure: Figure, title: str, css_class: str) -> SafeString:
+def inline_svg(figure: Figure, title: str, css_class: str) -> SafeString:
     """The figure as inline SVG with an accessible title (no metadata: same bytes each time)."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
@@ -110,7 +119,7 @@ def trend_svg(points: Sequence[Any], *, title: str) -> SafeString:
     if sum(1 for _p, v in numeric if v is not None) < 2:
         return SafeString("")
     periods = [p.period for p in points]
-    with _LOCK, matplotlib.rc_context(STYLE):
+    with drawing():
         figure = Figure(figsize=(6.4, 2.3), dpi=100)
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
@@ -160,4 +169,4 @@ def trend_svg(points: Sequence[Any], *, title: str) -> SafeString:
             axes.spines[side].set_visible(False)
         axes.margins(x=0.05, y=0.15)
         figure.tight_layout()
-        return _inline(figure, title, "trend")
+        return inline_svg(figure, title, "trend")
