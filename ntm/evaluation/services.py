@@ -59,29 +59,31 @@ class _Definitions:
         self._built: dict[int, tuple[SetDef, str]] = {}
         self._references: dict[tuple[int, int | None], dict[str, SetDef]] = {}
         self._others: dict[str, _Definitions | None] = {}
-        self._compiled: dict[tuple[int, int], CompiledSet] = {}
+        # Per (variant, references): the digest of what it judges by and the compiled set, so
+        # that each unit of a run costs a lookup, not a digest of whole definitions.
+        self._applied: dict[tuple[int, int], tuple[str, CompiledSet]] = {}
 
-    def compiled(self, unit: AdminUnit) -> CompiledSet:
-        """The variant's definition compiled with the references of the unit's province."""
-        definition = self.for_unit(unit)[1]
-        refs = self.references(unit, definition)
-        key = (id(definition), id(refs))
-        found = self._compiled.get(key)
-        if found is None:
-            found = self._compiled[key] = CompiledSet(definition, refs)
-        return found
-
-    def for_unit(self, unit: AdminUnit) -> tuple[CriteriaSet, SetDef, str]:
-        """The variant that applies, its definition, and a digest of everything it judges by
-        (thresholds, rule ids, sources, and the sets its thresholds refer to)."""
+    def applied(self, unit: AdminUnit) -> tuple[CriteriaSet, SetDef, str, CompiledSet]:
+        """``for_unit`` and the definition compiled with the references of the unit's
+        province."""
         variant = self.variants.get(province_id_of(unit)) or self.variants[None]
         if variant.pk not in self._built:
             definition = set_definition(variant)
             self._built[variant.pk] = (definition, _digest(definition))
         definition, digest = self._built[variant.pk]
         refs = self.references(unit, definition)
-        if refs:
-            digest = _digest(digest, sorted(refs.items(), key=lambda item: item[0]))
+        key = (variant.pk, id(refs))
+        applied = self._applied.get(key)
+        if applied is None:
+            if refs:
+                digest = _digest(digest, sorted(refs.items(), key=lambda item: item[0]))
+            applied = self._applied[key] = (digest, CompiledSet(definition, refs))
+        return variant, definition, applied[0], applied[1]
+
+    def for_unit(self, unit: AdminUnit) -> tuple[CriteriaSet, SetDef, str]:
+        """The variant that applies, its definition, and a digest of everything it judges by
+        (thresholds, rule ids, sources, and the sets its thresholds refer to)."""
+        variant, definition, digest, _compiled = self.applied(unit)
         return variant, definition, digest
 
     def references(self, unit: AdminUnit, definition: SetDef) -> dict[str, SetDef]:
@@ -293,8 +295,7 @@ def evaluate_units(
             unit_values = values.get(unit.pk)
             if not unit_values:
                 continue
-            variant, _definition, fingerprint = definitions.for_unit(unit)
-            compiled = definitions.compiled(unit)
+            variant, _definition, fingerprint, compiled = definitions.applied(unit)
             # Up to the day before the first draft, the approved basis judges what the working
             # one does: the same values, so the same snapshot and the same row.
             first_draft = min((row[2] for row in unit_values if not row[3]), default=dt.date.max)
