@@ -28,7 +28,7 @@ from ntm.catalog.selectors import (
     set_definition,
     variants_by_province,
 )
-from ntm.core.db import AmongIds
+from ntm.core.db import AmongIds, converted_rows
 from ntm.engine import Period, evaluate, parse_period
 from ntm.engine.compiled import CompiledSet
 from ntm.engine.model import (
@@ -270,9 +270,7 @@ def evaluate_units(
                 .values_list("unit_id", "code", "period", "number", "flag", "text", "status")
             )
             approved_status = ValueStatus.APPROVED
-            for unit_id, code, period_code, number, flag, text, status in rows.iterator(
-                chunk_size=5000
-            ):
+            for unit_id, code, period_code, number, flag, text, status in converted_rows(rows):
                 period = parse_period(period_code)
                 values[unit_id].append(
                     (
@@ -280,7 +278,8 @@ def evaluate_units(
                         period,
                         period.end,
                         status == approved_status,
-                        _typed(number, flag, text),
+                        # As _typed, inline: a flag, else the number (a Decimal, converted), else the text.
+                        flag if flag is not None else number if number is not None else text,
                         # What the result's digest reads of this value, built once per value.
                         f"{code}\x1f{period_code}\x1f{text!r}\x1f{number}\x1f{flag}",
                     )
@@ -442,7 +441,16 @@ def _snapshots(rows: list[_Row]) -> Iterable[tuple[Period, dict[str, _Row]]]:
     before: dict[str, _Row] = {}
     for _end, grouped in groupby(rows, itemgetter(2)):
         same_day = list(grouped)
-        for period in sorted({row[1].code: row[1] for row in same_day}.values()):
+        periods = {row[1].code: row[1] for row in same_day}
+        latest = {row[0]: row for row in same_day}
+        if len(periods) == 1 and len(latest) == len(same_day):
+            # The usual day: one period, each code once. Its values are its snapshot's own.
+            snapshot = before.copy()
+            snapshot.update(latest)
+            yield same_day[0][1], snapshot
+            before.update(latest)
+            continue
+        for period in sorted(periods.values()):
             snapshot = before.copy()
             own: set[str] = set()
             for row in same_day:
