@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -38,9 +38,9 @@ class AmongIds(Lookup):
         return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", (*lhs_params, *ids)
 
 
-def converted_rows(queryset: Any, chunk_size: int = 5000) -> Iterator[list[Any]]:
-    """The rows of a ``values_list`` queryset as the ORM converts them, each distinct raw value
-    of a column converted once.
+def converted_rows(queryset: Any, chunk_size: int = 5000) -> Iterator[Sequence[Any]]:
+    """The rows of a ``values_list`` queryset as the ORM converts them (as the database gives
+    them when no column needs converting), each distinct raw value of a column converted once.
 
     Bulk reads of values repeat the same few numbers across thousands of units (85.5, 100,
     a flag), and the ORM calls each column's converters for every row: on SQLite a decimal
@@ -56,6 +56,10 @@ def converted_rows(queryset: Any, chunk_size: int = 5000) -> Iterator[list[Any]]
     memos: list[tuple[int, list[Any], Any, dict[tuple[type, Any], Any]]] = [
         (pos, convs, expression, {}) for pos, (convs, expression) in converters.items()
     ]
+    if not memos:
+        for chunk in results:
+            yield from chunk
+        return
     for chunk in results:
         for raw_row in chunk:
             row = list(raw_row)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ntm.catalog.models import CriteriaSet
+from ntm.core.fields import JSONTextField
 from ntm.engine.model import Status
 from ntm.evaluation.detail import expand
 from ntm.geo.models import AdminUnit
@@ -74,8 +75,9 @@ class SetResult(models.Model):
     unverified = models.BooleanField(_("uses unverified thresholds"), default=False)
     revocation_risk = models.CharField(max_length=12, blank=True)
     # criteria → indicators: value, threshold, rule, status, gap, value period, compact (see
-    # evaluation.detail); read it through ``explanation``
-    detail = models.JSONField(default=dict)
+    # evaluation.detail); read it through ``explanation``. Text, not jsonb: stored and read
+    # whole, never queried inside.
+    detail = JSONTextField(default=dict)
     # "1m 2n 3d": criterion statuses, so roll-ups read one short column per unit
     criteria_status = models.CharField(max_length=600, blank=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)

@@ -269,16 +269,23 @@ def evaluate_units(
                 .order_by("unit_id", "period_end", "updated_at")
                 .values_list("unit_id", "code", "period", "number", "flag", "text", "status")
             )
-            approved_status = ValueStatus.APPROVED
+            approved_status = str(ValueStatus.APPROVED.value)
+            periods: dict[str, Period] = {}
+            last_unit, bucket = None, []
+            # Rows come by unit: one list per unit, found once, not per value.
             for unit_id, code, period_code, number, flag, text, status in converted_rows(rows):
-                period = parse_period(period_code)
-                values[unit_id].append(
+                if unit_id != last_unit:
+                    last_unit, bucket = unit_id, values[unit_id]
+                period = periods.get(period_code)
+                if period is None:
+                    period = periods[period_code] = parse_period(period_code)
+                bucket.append(
                     (
                         code,
                         period,
                         period.end,
                         status == approved_status,
-                        # As _typed, inline: a flag, else the number (a Decimal, converted), else the text.
+                        # As _typed, inline: the flag, else the number (converted), else the text.
                         flag if flag is not None else number if number is not None else text,
                         # What the result's digest reads of this value, built once per value.
                         f"{code}\x1f{period_code}\x1f{text!r}\x1f{number}\x1f{flag}",
@@ -498,10 +505,7 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
     another refresh wrote meanwhile is updated, never a duplicate key. Plain SQL because the
     ORM's bulk_create spends more compiling 2,000 rows than the database spends storing them."""
     table = SetResult._meta.db_table
-    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    placeholders = ", ".join(
-        f"%s{json_cast}" if column == "detail" else "%s" for column in _COLUMNS
-    )
+    placeholders = ", ".join("%s" for _column in _COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c not in _KEY)
     sql = (
         f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "

@@ -46,7 +46,7 @@ def test_converted_rows_give_what_the_orm_gives_value_for_value(other_commune, s
         )
     rows = DataValue.objects.order_by("code").values_list("code", "number", "flag", "period_end")
     expected = [list(row) for row in rows]
-    found = list(converted_rows(rows))
+    found = [list(row) for row in converted_rows(rows)]
     assert found == expected
     # Equal is not enough: -0 must stay -0 and 1 stay apart from 1.0 as the ORM gives them.
     assert [(str(r[1]), repr(r[2])) for r in found] == [(str(r[1]), repr(r[2])) for r in expected]
@@ -68,7 +68,7 @@ def test_converted_rows_never_share_a_mutable_value_between_rows(other_commune, 
             criteria={"1": [1, 0, 0, 0]},
         )
     rows = AreaSummary.objects.order_by("pk").values_list("pk", "criteria")
-    found = list(converted_rows(rows))
+    found = [list(row) for row in converted_rows(rows)]
     assert found == [list(row) for row in rows]
     # The same JSON in every row, yet three dictionaries: changing one changes no other.
     found[0][1]["1"][0] = 9
