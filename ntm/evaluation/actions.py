@@ -31,7 +31,13 @@ from ntm.engine.formula import names as formula_names
 from ntm.engine.model import Value
 from ntm.engine.periods import parse_period
 from ntm.engine.values import format_value
-from ntm.evaluation.services import Refreshed, mark_stale, refresh, refresh_units
+from ntm.evaluation.services import (
+    Refreshed,
+    dependants_of,
+    mark_stale,
+    refresh,
+    refresh_units,
+)
 from ntm.evaluation.tasks import refresh_stale_results
 from ntm.geo import services as geo_services
 from ntm.geo.groups import GroupRow
@@ -258,6 +264,16 @@ def classification_change(
     )
     refresh_units(units=[unit])
     return found
+
+
+@transaction.atomic
+def recognition_recorded(*, unit: AdminUnit, set_code: str) -> Refreshed:
+    """A recognition decision under a national set was recorded: the sets that ask for it as
+    their prerequisite judge the unit again at once (``evaluation.prerequisites``)."""
+    family = CriteriaSet.objects.filter(code=set_code, localises__isnull=True).first()
+    if family is None:
+        return Refreshed()
+    return refresh_units(units=[unit], families=dependants_of(family))
 
 
 @transaction.atomic

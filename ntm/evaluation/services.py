@@ -40,7 +40,7 @@ from ntm.engine.model import (
 from ntm.engine.model import (
     SetResult as EngineResult,
 )
-from ntm.evaluation import summaries
+from ntm.evaluation import prerequisites, summaries
 from ntm.evaluation.models import BOTH, Basis, SetResult, StaleResult, UnitBasis
 from ntm.geo.models import AdminUnit
 from ntm.geo.selectors import ProfileSource
@@ -130,6 +130,14 @@ def _prerequisite_lookup(
         for basis in Basis:
             if serves in (BOTH, basis):
                 found[basis][unit_id].append((end, status == Status.MET))
+    # Recognition decisions under the prerequisite set count as met from their day, on both
+    # bases; a result of the same day stands before the decision (stable sort).
+    decided = prerequisites.decision_dates(prerequisite.code, [u.pk for u in units])
+    for unit_id, dates in decided.items():
+        for basis in Basis:
+            entries = found[basis][unit_id]
+            entries.extend((day, True) for day in dates)
+            entries.sort(key=itemgetter(0))
     return found
 
 

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ntm.catalog.models import CriteriaSet
+from ntm.core.db import AmongIds
 from ntm.evaluation.models import SetResult
 from ntm.geo.models import AdminUnit
 from ntm.recognition.models import (
@@ -208,6 +209,16 @@ def recognitions_under(unit: AdminUnit) -> list[RecognitionRow]:
 
 def surveys_of(unit: AdminUnit) -> list[Survey]:
     return list(Survey.objects.filter(unit=unit).order_by("-created_at"))
+
+
+def recognition_dates(set_code: str, unit_ids: Sequence[int]) -> dict[int, list[dt.date]]:
+    """The dates of these units' recognition decisions under a set (one query): the pipeline's
+    source of prerequisites (``evaluation.prerequisites``)."""
+    found: dict[int, list[dt.date]] = defaultdict(list)
+    rows = Recognition.objects.filter(AmongIds(F("unit_id"), unit_ids), set_code=set_code)
+    for unit_id, day in rows.order_by("decision_date").values_list("unit_id", "decision_date"):
+        found[unit_id].append(day)
+    return dict(found)
 
 
 def latest_recognition(unit: AdminUnit, set_code: str) -> Recognition | None:

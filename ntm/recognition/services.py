@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ntm.accounts.models import Role
 from ntm.accounts.permissions import Action, can, require, roles_at
+from ntm.evaluation.actions import recognition_recorded
 from ntm.geo.models import AdminUnit, Level
 from ntm.recognition.models import (
     Ballot,
@@ -342,6 +343,8 @@ def dossier_advance(
             decision_number=dossier.decision_number,
             decision_date=dossier.decision_date,
         )
+        # The next set up asks for this recognition: its results change with it.
+        recognition_recorded(unit=dossier.unit, set_code=dossier.set_code)
     else:
         dossier.step = following
     dossier.step_started_on = today or timezone.localdate()

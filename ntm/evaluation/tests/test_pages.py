@@ -98,13 +98,14 @@ def test_commune_page_query_count_is_fixed(client, demo_values, django_assert_ma
     client.force_login(User.objects.get(username="xa"))
     url = reverse("evaluation:set_result", args=[demo_values["07408"].pk, ADVANCED])
     client.get(url, {"period": "2024Q4"})
-    with django_assert_max_num_queries(25) as captured:
+    with django_assert_max_num_queries(26) as captured:
         client.get(url, {"period": "2024Q4"})
     pinned = len(captured)
-    # Pinned: the count must not grow with criteria, indicators or villages (25: the approved
-    # count beside the working one, the periods with data for the picker and the unit's
-    # scenarios for the scenario switcher are three of them).
-    assert pinned == 25, [q["sql"][:80] for q in captured.captured_queries]
+    # Pinned: the count must not grow with criteria, indicators or villages (26: the approved
+    # count beside the working one, the periods with data for the picker, the unit's
+    # scenarios for the scenario switcher and the recognition under the prerequisite set are
+    # four of them).
+    assert pinned == 26, [q["sql"][:80] for q in captured.captured_queries]
 
 
 def test_province_page_query_count_is_fixed(client, demo_values, django_assert_num_queries):
