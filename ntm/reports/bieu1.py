@@ -26,11 +26,12 @@ from ntm.engine.periods import Period, parse_period
 from ntm.evaluation.models import Basis, SetResult
 from ntm.evaluation.selectors import set_page, sets_for_unit_level, subunit_results
 from ntm.geo.models import AdminUnit, Level
-from ntm.planning.models import Plan, TargetKind
+from ntm.planning.models import Plan, Target, TargetKind
 from ntm.reports.common import (
     ReportError,
     basis_footnote,
     data_version,
+    default_family,
     header_for,
     number_of,
     unverified_footnote,
@@ -169,13 +170,15 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
-def _default_family(unit: AdminUnit) -> CriteriaSet:
-    """The commune's advanced set when it has results, else the first set with results."""
-    with_results = [family for family, result in sets_for_unit_level(unit, "commune") if result]
-    if not with_results:
+def _default_family(unit: AdminUnit, period: Period) -> CriteriaSet:
+    """The set in force with results up to the period, the plan's own first (``default_family``)."""
+    planned = Target.objects.filter(
+        plan__unit=unit, plan__year=period.year, kind=TargetKind.CRITERIA_COUNT
+    ).values_list("criteria_set", flat=True)
+    family = default_family(unit, period, [pk for pk in planned if pk])
+    if family is None:
         raise ReportError(_("%(unit)s has no stored criteria results yet.") % {"unit": unit.name})
-    advanced = [f for f in with_results if "nang-cao" in f.code]
-    return (advanced or with_results)[0]
+    return family
 
 
 def _plan_targets(
@@ -222,7 +225,7 @@ def data_for(
             _("Biểu 1 is built for a commune; %(unit)s is not one.") % {"unit": unit.name}
         )
     if family is None:
-        family = _default_family(unit)
+        family = _default_family(unit, period)
     elif family.localises_id is not None:
         family = family.family
     page = set_page(unit=unit, family=family, period=period, basis=basis)

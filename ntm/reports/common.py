@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from ntm.catalog.models import CriteriaSet
+from ntm.catalog.selectors import families_for_unit
 from ntm.core.text import split_kind
-from ntm.evaluation.models import Basis
+from ntm.engine.periods import Period
+from ntm.evaluation.models import Basis, SetResult
 from ntm.geo.models import AdminUnit, Level
 from ntm.observations.models import DataValue
 from ntm.reports.document import CellValue, Header, Signature
@@ -122,3 +126,47 @@ def workbook_value(text: str | None) -> CellValue:
         return pgettext("criterion status", "No threshold")
     number = number_of(text)
     return str(text) if number is None else number
+
+
+def default_family(
+    area: AdminUnit, period: Period, planned: Iterable[int] = (), *, most_reported: bool = False
+) -> CriteriaSet | None:
+    """The commune set a report of this area and period is about when none is asked for: of the
+    sets with stored results of the area's communes up to the period's end, the one in force on
+    that day, then one the plans' count targets aim at (``planned``: set ids), then the most
+    advanced (the longest chain of prerequisites), then the one most communes have results of;
+    ``most_reported`` (a province's roll-up) puts the last before the most advanced. None when
+    no set has a result by then. One query for the counts."""
+    families = {f.pk: f for f in families_for_unit(area, "commune")}
+    if area.level == Level.COMMUNE:
+        scope = Q(unit=area)
+    else:
+        scope = Q(unit__path__startswith=area.path, unit__level=Level.COMMUNE)
+    counts = dict(
+        SetResult.stored.filter(scope, criteria_set__in=list(families), period_end__lte=period.end)
+        .order_by()
+        .values("criteria_set")
+        .annotate(n=Count("unit", distinct=True))
+        .values_list("criteria_set", "n")
+    )
+    planned = set(planned)
+
+    def depth(family: CriteriaSet) -> int:
+        steps, seen = 0, {family.pk}
+        while family.prerequisite_id in families and family.prerequisite_id not in seen:
+            family = families[family.prerequisite_id]
+            seen.add(family.pk)
+            steps += 1
+        return steps
+
+    def rank(family: CriteriaSet) -> tuple[bool, bool, int, int, str]:
+        end = period.end
+        in_force = (family.valid_from is None or family.valid_from <= end) and (
+            family.valid_to is None or family.valid_to >= end
+        )
+        n, steps = counts[family.pk], depth(family)
+        first, second = (n, steps) if most_reported else (steps, n)
+        return (in_force, family.pk in planned, first, second, family.code)
+
+    found = [families[pk] for pk in counts]
+    return max(found, key=rank) if found else None

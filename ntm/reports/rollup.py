@@ -31,6 +31,7 @@ from ntm.reports.common import (
     basis_footnote,
     committee_signature,
     data_version,
+    default_family,
     header_for,
     unverified_footnote,
 )
@@ -120,14 +121,8 @@ def _latest(results: list[SetResult], period: Period) -> SetResult:
     return max(results, key=lambda r: (r.period_end, r.period))
 
 
-def _default_family() -> CriteriaSet:
-    family = (
-        CriteriaSet.objects.filter(
-            localises__isnull=True, level="commune", code__contains="nang-cao"
-        )
-        .order_by("-valid_from", "code")
-        .first()
-    )
+def _default_family(unit: AdminUnit, period: Period) -> CriteriaSet:
+    family = default_family(unit, period, most_reported=True)
     if family is None:
         raise ReportError(_("Choose a criteria set for the roll-up."))
     return family
@@ -145,7 +140,7 @@ def data_for(
             _("The roll-up is built for a province or district; %(unit)s is neither.")
             % {"unit": unit.name}
         )
-    family = family.family if family is not None else _default_family()
+    family = family.family if family is not None else _default_family(unit, period)
     if family.level != "commune":
         raise ReportError(
             _("The roll-up counts communes; %(set)s is not a commune set.") % {"set": family.name}
