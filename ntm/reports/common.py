@@ -135,20 +135,26 @@ def default_family(
     sets with stored results of the area's communes up to the period's end, the one in force on
     that day, then one the plans' count targets aim at (``planned``: set ids), then the most
     advanced (the longest chain of prerequisites), then the one most communes have results of;
-    ``most_reported`` (a province's roll-up) puts the last before the most advanced. None when
-    no set has a result by then. One query for the counts."""
+    ``most_reported`` (a province's roll-up) puts the last before the most advanced. With no
+    result by then, the same among the sets with later results (the report then says the
+    period has none); None when the area has no result at all. One query, two in that case."""
     families = {f.pk: f for f in families_for_unit(area, "commune")}
     if area.level == Level.COMMUNE:
         scope = Q(unit=area)
     else:
         scope = Q(unit__path__startswith=area.path, unit__level=Level.COMMUNE)
-    counts = dict(
-        SetResult.stored.filter(scope, criteria_set__in=list(families), period_end__lte=period.end)
-        .order_by()
-        .values("criteria_set")
-        .annotate(n=Count("unit", distinct=True))
-        .values_list("criteria_set", "n")
-    )
+
+    def counted(**by: object) -> dict[int, int]:
+        return dict(
+            SetResult.stored.filter(scope, criteria_set__in=list(families), **by)
+            .order_by()
+            .values("criteria_set")
+            .annotate(n=Count("unit", distinct=True))
+            .values_list("criteria_set", "n")
+        )
+
+    # Nothing by then: the sets with later results, so the report can say which period lacks.
+    counts = counted(period_end__lte=period.end) or counted()
     planned = set(planned)
 
     def depth(family: CriteriaSet) -> int:

@@ -64,7 +64,8 @@ def test_the_roll_up_counts_the_set_most_communes_report_on_before_the_most_adva
     assert default_family(bac_giang, q4).code == "xa-ntm-nang-cao-2021-2025"
 
 
-def test_no_result_by_the_period_is_said(db):
-    with pytest.raises(ReportError):
+def test_no_result_by_the_period_is_said_with_the_period(db):
+    with pytest.raises(ReportError, match="2020Q4"):
         bieu1.data_for(unit=_unit("07408"), period=parse_period("2020Q4"))
-    assert default_family(_unit("24"), parse_period("2020Q4")) is None
+    assert default_family(_unit("24"), parse_period("2020Q4")).code == ("xa-ntm-nang-cao-2021-2025")
+    assert default_family(_unit("07408.01"), parse_period("2024Q4")) is None  # a village
