@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from ntm.catalog.loader import load_criteria
 from ntm.catalog.models import CriteriaSet, Indicator
@@ -109,8 +110,6 @@ def test_the_dossier_ending_in_recognition_refreshes_the_next_set_up(commune, ad
 
 @pytest.mark.django_db
 def test_the_set_page_names_the_decision_that_meets_the_prerequisite(client, commune, advanced):
-    from django.urls import reverse
-
     Recognition.objects.create(
         unit=commune, set_code=SET, decision_number="45/QĐ-UBND", decision_date=dt.date(2024, 6, 3)
     )
