@@ -16,6 +16,10 @@ class JSONTextField(models.TextField):
     Reads give the Python value, as ``JSONField`` does.
     """
 
+    # For django-stubs: the attribute holds any JSON value, not the text it is stored as.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return None if value is None else json.loads(value)
 
