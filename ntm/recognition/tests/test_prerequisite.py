@@ -118,3 +118,6 @@ def test_the_set_page_names_the_decision_that_meets_the_prerequisite(client, com
     url = reverse("evaluation:set_result", args=[commune.pk, ADVANCED])
     page = client.get(url, {"period": "2024Q4", "basis": "working"}).content.decode()
     assert "Quyết định số 45/QĐ-UBND ngày 03/06/2024" in page
+    # Q1 ended before the decision: the page does not lean on it there.
+    before = client.get(url, {"period": "2024Q1", "basis": "working"}).content.decode()
+    assert "45/QĐ-UBND" not in before
